@@ -1,0 +1,154 @@
+"""AvroDeserializer: wire-format frame -> value.
+
+Per message: unpack the frame, one dict lookup keyed by the 4 id bytes (or the GUID), decode.
+The first frame with a new schema id fetches the writer schema once (concurrent first frames share
+that one registry call), parses it, pairs it with the reader schema once, and keeps the result.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from registry.cache import Cache
+from registry.protocol import SerdeRegistry
+
+from . import frame
+from .codec import Reader
+from .context import SerializationContext
+from .errors import ConfigError, FrameError
+from .limits import DecodeLimits
+from .lookup import parse_with, schema_by_guid, schema_by_id
+from .schema import ParsedSchema, SchemaLike
+
+FromDict = Callable[[Any, SerializationContext], Any]
+
+
+class AvroDeserializer:
+    """Deserializes Confluent wire-format frames (id prefix, GUID prefix or header).
+
+    Args:
+        registry: any schema registry client (``registry.connect(...)``).
+        reader_schema: decode into this schema (schema evolution); by default the writer's.
+        from_dict: ``(dict, ctx) -> obj`` to build your own objects, or a dataclass type.
+        limits: decode bounds against hostile input (frame size, items, nesting depth).
+        cache_capacity: how many schema ids to keep decoders for.
+    """
+
+    def __init__(
+        self,
+        registry: SerdeRegistry,
+        reader_schema: SchemaLike | None = None,
+        *,
+        from_dict: FromDict | type | None = None,
+        limits: DecodeLimits | None = None,
+        cache_capacity: int = 1000,
+    ) -> None:
+        if cache_capacity < 1:
+            raise ConfigError("cache_capacity must be at least 1")
+        if from_dict is not None and not callable(from_dict):
+            raise ConfigError("from_dict must be callable or a dataclass type")
+        self._registry = registry
+        self._limits = limits or DecodeLimits()
+        self._reader_schema: ParsedSchema | None = (
+            parse_with(registry, reader_schema) if reader_schema is not None else None
+        )
+        if isinstance(from_dict, type) and dataclasses.is_dataclass(from_dict):
+            cls = from_dict
+            from_dict = lambda value, ctx: cls(**value)  # noqa: E731
+        self._from_dict: FromDict | None = from_dict  # type: ignore[assignment]
+        self._capacity = cache_capacity
+        self._by_prefix: dict[bytes, Reader] = {}
+        self._by_guid: dict[bytes, Reader] = {}
+        self._loads: Cache[Any, Reader] = Cache(maxsize=cache_capacity)
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        reader = (
+            self._reader_schema.name or self._reader_schema.type if self._reader_schema else None
+        )
+        return f"AvroDeserializer(reader_schema={reader!r}, registry={self._registry!r})"
+
+    def __call__(
+        self,
+        data: bytes | None,
+        topic: str | None = None,
+        is_key: bool = False,
+        headers: Any = None,
+    ) -> Any:
+        """Same as :meth:`deserialize`."""
+        return self.deserialize(data, topic, is_key, headers)
+
+    def deserialize(
+        self,
+        data: bytes | None,
+        topic: str | None = None,
+        is_key: bool = False,
+        headers: Any = None,
+    ) -> Any:
+        """Decode a frame (``None`` stays ``None``: a tombstone).
+
+        The schema-id header (``__key_schema_id`` / ``__value_schema_id``) wins over the prefix.
+        """
+        if data is None:
+            return None
+        if type(data) is not bytes:
+            data = _as_bytes(data)
+        if not headers and len(data) >= 5 and data[0] == 0:
+            key = data[1:5]
+            reader = self._by_prefix.get(key)
+            if reader is None:
+                reader = self._reader_for_id(int.from_bytes(key, "big"), key)
+            value = reader.read(data, 5)
+        else:
+            unpacked = frame.unpack(data, headers, is_key=is_key)
+            value = self._reader_for(unpacked.ref).read(data, unpacked.body_offset)
+        if self._from_dict is not None:
+            value = self._from_dict(value, SerializationContext(topic, is_key, headers))
+        return value
+
+    def warm_up(self, *schema_ids: int) -> None:
+        """Fetch and prepare the decoders for these schema ids now."""
+        for schema_id in schema_ids:
+            self._reader_for_id(schema_id, schema_id.to_bytes(4, "big"))
+
+    def _reader_for(self, ref: frame.SchemaRef) -> Reader:
+        if ref.guid is None:
+            assert ref.schema_id is not None
+            key = ref.schema_id.to_bytes(4, "big")
+            return self._by_prefix.get(key) or self._reader_for_id(ref.schema_id, key)
+        guid_key = ref.guid.bytes
+        reader = self._by_guid.get(guid_key)
+        if reader is None:
+            guid = str(ref.guid)
+            reader = self._loads.get_or_load(
+                ("guid", guid_key),
+                lambda: self._new_reader(schema_by_guid(self._registry, guid), guid),
+            )
+            self._remember(self._by_guid, guid_key, reader)
+        return reader
+
+    def _reader_for_id(self, schema_id: int, key: bytes) -> Reader:
+        reader = self._loads.get_or_load(
+            ("id", schema_id),
+            lambda: self._new_reader(schema_by_id(self._registry, schema_id), schema_id),
+        )
+        self._remember(self._by_prefix, key, reader)
+        return reader
+
+    def _new_reader(self, writer: ParsedSchema, schema_id: int | str) -> Reader:
+        return Reader(writer, self._reader_schema, schema_id=schema_id, limits=self._limits)
+
+    def _remember(self, table: dict[bytes, Reader], key: bytes, reader: Reader) -> None:
+        with self._lock:
+            if len(table) >= self._capacity and key not in table:
+                table.pop(next(iter(table)))
+            table[key] = reader
+
+
+def _as_bytes(data: Any) -> bytes:
+    if isinstance(data, (bytearray, memoryview)):
+        return bytes(data)
+    raise FrameError(f"a frame must be bytes, not {type(data).__name__}")

@@ -1,0 +1,160 @@
+"""Avro 1.12 logical types that fastavro lacks, registered once into fastavro's tables.
+
+Adds ``timestamp-nanos``, ``local-timestamp-nanos``, ``uuid`` on ``fixed(16)`` and ``duration``,
+and replaces the ``decimal``-on-``bytes`` writer so it writes the shortest two's-complement form
+(as Java's ``BigInteger.toByteArray`` does; fastavro's form is valid but sometimes a byte longer).
+Importing :mod:`serde` calls :func:`install` once.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import uuid
+from typing import Any, NamedTuple
+
+from fastavro.read import LOGICAL_READERS
+from fastavro.write import LOGICAL_WRITERS
+
+_EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+_EPOCH_NAIVE = _dt.datetime(1970, 1, 1)
+_ONE_US = _dt.timedelta(microseconds=1)
+
+
+class EpochNanos(int):
+    """A ``timestamp-nanos`` / ``local-timestamp-nanos`` value: nanoseconds since the epoch.
+
+    An ``int`` (the long Java writes), so no precision is lost; :meth:`to_datetime` converts it,
+    truncating to Python's microseconds.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def from_datetime(cls, value: _dt.datetime) -> EpochNanos:
+        """Nanoseconds since the epoch of ``value`` (naive values count as local wall time)."""
+        base = _EPOCH if value.tzinfo is not None else _EPOCH_NAIVE
+        return cls((value - base) // _ONE_US * 1000)
+
+    def to_datetime(self, *, utc: bool = True) -> _dt.datetime:
+        """The value as a datetime (aware UTC, or naive when local), to the microsecond."""
+        base = _EPOCH if utc else _EPOCH_NAIVE
+        return base + _dt.timedelta(microseconds=int(self) // 1000)
+
+    def __repr__(self) -> str:
+        return f"EpochNanos({int(self)})"
+
+
+class Duration(NamedTuple):
+    """An Avro ``duration``: months, days and milliseconds, each an unsigned 32-bit count."""
+
+    months: int
+    days: int
+    milliseconds: int
+
+
+def _write_timestamp_nanos(datum: Any, schema: Any) -> Any:
+    if isinstance(datum, _dt.datetime):
+        if datum.tzinfo is None:
+            datum = datum.replace(tzinfo=_dt.UTC)
+        return int(EpochNanos.from_datetime(datum))
+    return datum
+
+
+def _write_local_timestamp_nanos(datum: Any, schema: Any) -> Any:
+    if isinstance(datum, _dt.datetime):
+        return int(EpochNanos.from_datetime(datum.replace(tzinfo=None)))
+    return datum
+
+
+def _read_nanos(data: int, writer_schema: Any = None, reader_schema: Any = None) -> EpochNanos:
+    return EpochNanos(data)
+
+
+def _write_fixed_uuid(datum: Any, schema: Any) -> Any:
+    if isinstance(datum, uuid.UUID):
+        return datum.bytes
+    if isinstance(datum, str):
+        try:
+            return uuid.UUID(datum).bytes
+        except ValueError:
+            return datum
+    return datum
+
+
+def _read_fixed_uuid(data: bytes, writer_schema: Any = None, reader_schema: Any = None) -> Any:
+    return uuid.UUID(bytes=data) if len(data) == 16 else data
+
+
+def _write_duration(datum: Any, schema: Any) -> Any:
+    if (
+        isinstance(datum, tuple)
+        and len(datum) == 3
+        and all(
+            isinstance(part, int) and not isinstance(part, bool) and 0 <= part < 2**32
+            for part in datum
+        )
+    ):
+        return b"".join(part.to_bytes(4, "little") for part in datum)
+    return datum
+
+
+def _read_duration(data: bytes, writer_schema: Any = None, reader_schema: Any = None) -> Any:
+    if len(data) != 12:
+        return data
+    return Duration(
+        int.from_bytes(data[0:4], "little"),
+        int.from_bytes(data[4:8], "little"),
+        int.from_bytes(data[8:12], "little"),
+    )
+
+
+def decimal_to_unscaled(value: decimal.Decimal, scale: int, precision: int) -> int:
+    """The unscaled integer of ``value`` at ``scale``; refuses rounding and excess precision."""
+    if not value.is_finite():
+        raise ValueError(f"cannot encode {value} as an Avro decimal")
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if -exponent > scale:
+        raise ValueError(
+            f"cannot encode decimal {value} (scale {-exponent}) as scale {scale} without rounding"
+        )
+    unscaled = int("".join(map(str, digits)) or "0") * 10 ** (exponent + scale)
+    if len(str(unscaled)) > precision and unscaled != 0:
+        raise ValueError(
+            f"decimal {value} has more than the {precision} digits of precision allowed"
+        )
+    return int(-unscaled if sign else unscaled)
+
+
+def minimal_twos_complement(number: int) -> bytes:
+    """Big-endian two's complement of ``number`` in the fewest bytes (Java's toByteArray)."""
+    length = (number + (number < 0)).bit_length() // 8 + 1
+    return number.to_bytes(length, "big", signed=True)
+
+
+def _write_bytes_decimal(datum: Any, schema: Any) -> Any:
+    if not isinstance(datum, decimal.Decimal):
+        return datum
+    unscaled = decimal_to_unscaled(datum, schema.get("scale", 0), schema["precision"])
+    return minimal_twos_complement(unscaled)
+
+
+_installed = False
+
+
+def install() -> None:
+    """Register the extra logical types with fastavro (idempotent)."""
+    global _installed
+    if _installed:
+        return
+    LOGICAL_WRITERS["long-timestamp-nanos"] = _write_timestamp_nanos
+    LOGICAL_READERS["long-timestamp-nanos"] = _read_nanos
+    LOGICAL_WRITERS["long-local-timestamp-nanos"] = _write_local_timestamp_nanos
+    LOGICAL_READERS["long-local-timestamp-nanos"] = _read_nanos
+    LOGICAL_WRITERS["fixed-uuid"] = _write_fixed_uuid
+    LOGICAL_READERS["fixed-uuid"] = _read_fixed_uuid
+    LOGICAL_WRITERS["fixed-duration"] = _write_duration
+    LOGICAL_READERS["fixed-duration"] = _read_duration
+    LOGICAL_WRITERS["bytes-decimal"] = _write_bytes_decimal
+    _installed = True

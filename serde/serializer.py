@@ -1,0 +1,232 @@
+"""AvroSerializer: value -> wire-format frame.
+
+The schema is parsed and its checks compiled when the serializer is built. The first message
+for a (topic, key-or-value) pair binds it: the subject is named, the schema id found (registered,
+looked up, the latest, or fixed) and the frame prefix computed. Every later message is one dict
+lookup, the checks, and fastavro's writer.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from registry.protocol import SerdeRegistry
+
+from . import frame
+from .codec import Writer
+from .context import SerializationContext
+from .errors import ConfigError, SchemaError
+from .lookup import parse_with, registry_call, schema_by_id
+from .schema import ParsedSchema, SchemaLike
+from .subject import SubjectNameStrategy, topic_name_strategy
+
+ToDict = Callable[[Any, SerializationContext], Any]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Binding:
+    subject: str
+    schema_id: int
+    prefix: bytes
+    writer: Writer
+    header: tuple[str, bytes] | None
+    expires: float  # 0.0: never (only use_latest_version bindings expire)
+
+
+class AvroSerializer:
+    """Serializes values of one schema into Confluent wire-format frames.
+
+    Args:
+        registry: any schema registry client (``registry.connect(...)``).
+        schema: the writer schema (JSON text, a dict, or a ``registry.types.Schema`` with
+            references). May be omitted with ``use_latest_version`` or ``use_schema_id``.
+        subject_name_strategy: ``(topic, is_key, record_name) -> subject``; topic naming
+            (``<topic>-value``) by default.
+        auto_register_schemas: register the schema when missing (the default); when False the
+            schema must already be registered under the subject (lookup only).
+        use_latest_version: write with the subject's latest registered schema, re-checked every
+            ``latest_cache_ttl`` seconds.
+        use_schema_id: write with this fixed schema id.
+        normalize_schemas: ask the registry to normalize the schema when registering/looking up.
+        to_dict: ``(obj, ctx) -> dict`` for your own classes; dataclasses work without one.
+        validate: check values against the schema before writing (on by default: fastavro's
+            writer alone accepts values Java rejects).
+        id_format: ``"id"`` (magic 0 + 4-byte id, the default), ``"guid"`` (magic 1 + GUID), or
+            ``"header"`` (GUID in the ``__key_schema_id`` / ``__value_schema_id`` header).
+    """
+
+    def __init__(
+        self,
+        registry: SerdeRegistry,
+        schema: SchemaLike | None = None,
+        *,
+        subject_name_strategy: SubjectNameStrategy = topic_name_strategy,
+        auto_register_schemas: bool = True,
+        use_latest_version: bool = False,
+        use_schema_id: int | None = None,
+        normalize_schemas: bool = False,
+        latest_cache_ttl: float = 300.0,
+        to_dict: ToDict | None = None,
+        validate: bool = True,
+        id_format: frame.IdFormat = "id",
+    ) -> None:
+        if use_latest_version and use_schema_id is not None:
+            raise ConfigError("use_latest_version and use_schema_id exclude each other")
+        if schema is None and not use_latest_version and use_schema_id is None:
+            raise ConfigError(
+                "a schema is required unless use_latest_version or use_schema_id is set"
+            )
+        if use_schema_id is not None:
+            frame.schema_id_prefix(use_schema_id)  # validates the range
+        if id_format not in ("id", "guid", "header"):
+            raise ConfigError(f"id_format must be 'id', 'guid' or 'header', not {id_format!r}")
+        if use_latest_version and not latest_cache_ttl > 0:
+            raise ConfigError("latest_cache_ttl must be positive")
+        if to_dict is not None and not callable(to_dict):
+            raise ConfigError("to_dict must be callable")
+        if not callable(subject_name_strategy):
+            raise ConfigError("subject_name_strategy must be callable")
+        self._registry = registry
+        self._strategy = subject_name_strategy
+        self._auto_register = auto_register_schemas
+        self._use_latest = use_latest_version
+        self._use_schema_id = use_schema_id
+        self._normalize = normalize_schemas
+        self._latest_ttl = latest_cache_ttl
+        self._to_dict = to_dict
+        self._validate = validate
+        self._id_format = id_format
+        self._schema: ParsedSchema | None = None
+        self._writer: Writer | None = None
+        if schema is not None:
+            self._schema = parse_with(registry, schema)
+            self._writer = Writer(self._schema, validate=validate)
+        self._bindings: tuple[dict[str, _Binding], dict[str, _Binding]] = ({}, {})
+        self._writers_by_id: dict[int, Writer] = {}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        name = self._schema.name or self._schema.type if self._schema else "latest"
+        return f"AvroSerializer(schema={name!r}, registry={self._registry!r})"
+
+    @property
+    def schema(self) -> ParsedSchema | None:
+        """The writer schema given at construction, parsed (None with ``use_latest_version``)."""
+        return self._schema
+
+    def __call__(
+        self, value: Any, topic: str, is_key: bool = False, headers: Any = None
+    ) -> bytes | None:
+        """Same as :meth:`serialize`."""
+        return self.serialize(value, topic, is_key, headers)
+
+    def serialize(
+        self, value: Any, topic: str, is_key: bool = False, headers: Any = None
+    ) -> bytes | None:
+        """Encode ``value`` into a frame for ``topic`` (``None`` stays ``None``: a tombstone).
+
+        In ``"header"`` id format the schema GUID is appended to ``headers`` (a list or dict).
+        """
+        if value is None:
+            return None
+        binding = self._bindings[is_key].get(topic)
+        if binding is None or (binding.expires and binding.expires < time.monotonic()):
+            binding = self._bind(topic, is_key)
+        if self._to_dict is not None:
+            value = self._to_dict(value, SerializationContext(topic, is_key, headers))
+        elif (
+            type(value) is not dict
+            and dataclasses.is_dataclass(value)
+            and not isinstance(value, type)
+        ):
+            value = dataclasses.asdict(value)
+        if binding.header is not None:
+            frame.add_header(headers, *binding.header)
+        return binding.writer.write(binding.prefix, value)
+
+    def warm_up(self, topic: str, is_key: bool = False) -> int:
+        """Resolve the schema id for ``topic`` now, so a misconfiguration fails at start-up."""
+        return self._bind(topic, is_key).schema_id
+
+    def _bind(self, topic: str, is_key: bool) -> _Binding:
+        if not isinstance(topic, str):
+            raise ConfigError(f"topic must be a str, not {type(topic).__name__}")
+        with self._lock:
+            current = self._bindings[is_key].get(topic)
+            if current is not None and not (current.expires and current.expires < time.monotonic()):
+                return current
+            binding = self._resolve(topic, is_key)
+            self._bindings[is_key][topic] = binding
+            return binding
+
+    def _resolve(self, topic: str, is_key: bool) -> _Binding:
+        registry = self._registry
+        record_name = self._schema.name if self._schema is not None else None
+        subject = self._strategy(topic, is_key, record_name)
+        expires = 0.0
+        guid: str | None = None
+        writer = self._writer
+        if self._use_schema_id is not None:
+            schema_id = self._use_schema_id
+            if writer is None:
+                writer = self._writer_for_id(schema_id)
+            else:
+                with registry_call(f"checking schema id {schema_id}", schema_id=schema_id):
+                    registry.get_schema(schema_id)
+        elif self._use_latest:
+            with registry_call(f"fetching the latest version of subject {subject!r}"):
+                latest = registry.get_latest_version(subject)
+            schema_id, guid = latest.schema_id, latest.guid
+            writer = self._writer_for_id(schema_id, latest.schema)
+            expires = time.monotonic() + self._latest_ttl
+        else:
+            assert self._schema is not None
+            schema = self._schema.registry_schema
+            if self._auto_register:
+                with registry_call(f"registering the schema under subject {subject!r}"):
+                    schema_id = registry.register_schema(subject, schema, self._normalize)
+            else:
+                with registry_call(f"looking up the schema under subject {subject!r}"):
+                    schema_id = registry.lookup_schema(subject, schema, self._normalize).schema_id
+        assert writer is not None
+        prefix, header = self._marking(subject, schema_id, guid, is_key)
+        return _Binding(subject, schema_id, prefix, writer, header, expires)
+
+    def _writer_for_id(self, schema_id: int, schema: Any = None) -> Writer:
+        writer = self._writers_by_id.get(schema_id)
+        if writer is None:
+            parsed = (
+                schema_by_id(self._registry, schema_id)
+                if schema is None
+                else parse_with(self._registry, schema)
+            )
+            writer = self._writers_by_id[schema_id] = Writer(parsed, validate=self._validate)
+        return writer
+
+    def _marking(
+        self, subject: str, schema_id: int, guid: str | None, is_key: bool
+    ) -> tuple[bytes, tuple[str, bytes] | None]:
+        if self._id_format == "id":
+            return frame.schema_id_prefix(schema_id), None
+        if guid is None:
+            schema = self._writer.schema.registry_schema if self._writer else None
+            if schema is None:
+                raise SchemaError(f"no GUID known for schema id {schema_id}")
+            with registry_call(
+                f"looking up the GUID of schema id {schema_id}", schema_id=schema_id
+            ):
+                guid = self._registry.lookup_schema(subject, schema, self._normalize).guid
+        if not guid:
+            raise SchemaError(
+                f"the registry gives no GUID for schema id {schema_id}: "
+                "use id_format='id' with this registry"
+            )
+        marker = frame.guid_prefix(uuid.UUID(guid))
+        if self._id_format == "guid":
+            return marker, None
+        return b"", (frame.header_name(is_key), marker)
