@@ -81,8 +81,8 @@ def cmd_encode(args: argparse.Namespace) -> None:
         try:
             value = from_json(schema, json.loads(line))
             data = ser.serialize(value, args.topic, args.key)
-        except ValueError as exc:
-            raise CliError(f"{path}:{number}: {exc}") from exc
+        except (ValueError, SerdeError) as exc:
+            raise CliError(f"{path}:{number}: {type(exc).__name__}: {exc}") from exc
         out.append(encode_blob(data or b"", args.format))
     _emit(out, args.output)
 

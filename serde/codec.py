@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import struct
 from io import BytesIO
+from collections.abc import Callable
 from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
@@ -95,6 +96,7 @@ class Reader:
     """Decodes bodies written with one writer schema, optionally into a reader schema."""
 
     __slots__ = (
+        "read_prefixed",
         "_fixer",
         "_guard",
         "_max_frame",
@@ -127,6 +129,36 @@ class Reader:
             self._reader_parsed = reader.parsed
             self._fixer = compile_fixer(writer.parsed, reader.parsed, writer.named, reader.named)
 
+        self.read_prefixed: Callable[[bytes], Any] = self._compile_prefixed()
+        """Decode a classic frame (body at offset 5): the per-message entry point."""
+
+    def _compile_prefixed(self) -> Callable[[bytes], Any]:
+        if self._raw_bytes or self._guard is not None or self._fixer is not None:
+            return lambda data: self.read(data, 5)
+        # The common case, as a closure over locals: nothing but fastavro per message.
+        parsed, reader_parsed, max_frame = self._parsed, self._reader_parsed, self._max_frame
+
+        def read_prefixed(data: bytes) -> Any:
+            if len(data) > max_frame:
+                return self.read(data, 5)  # raises DecodeLimitError
+            stream = BytesIO(data)
+            stream.seek(5)
+            try:
+                return schemaless_reader(stream, parsed, reader_parsed)
+            except _READ_ERRORS as exc:
+                raise self._error(exc, stream, data) from exc
+
+        return read_prefixed
+
+    def _error(self, exc: BaseException, stream: BytesIO, data: bytes) -> DecodeError:
+        position = stream.tell()
+        return DecodeError(
+            f"cannot decode body with writer schema {self.schema_id} "
+            f"(stopped at byte {position} of {len(data)}): {_describe(exc)}",
+            schema_id=self.schema_id,
+            offset=position,
+        )
+
     def read(self, data: bytes, offset: int) -> Any:
         """Decode the body that starts at ``offset`` in ``data``."""
         if len(data) > self._max_frame:
@@ -147,13 +179,7 @@ class Reader:
         try:
             value = schemaless_reader(stream, self._parsed, self._reader_parsed)
         except _READ_ERRORS as exc:
-            position = stream.tell()
-            raise DecodeError(
-                f"cannot decode body with writer schema {self.schema_id} "
-                f"(stopped at byte {position} of {len(data)}): {_describe(exc)}",
-                schema_id=self.schema_id,
-                offset=position,
-            ) from exc
+            raise self._error(exc, stream, data) from exc
         fixer = self._fixer
         return value if fixer is None else fixer(value)
 

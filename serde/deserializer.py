@@ -60,7 +60,7 @@ class AvroDeserializer:
             from_dict = lambda value, ctx: cls(**value)  # noqa: E731
         self._from_dict: FromDict | None = from_dict  # type: ignore[assignment]
         self._capacity = cache_capacity
-        self._by_prefix: dict[bytes, Reader] = {}
+        self._by_prefix: dict[bytes, Callable[[bytes], Any]] = {}
         self._by_guid: dict[bytes, Reader] = {}
         self._loads: Cache[Any, Reader] = Cache(maxsize=cache_capacity)
         self._lock = threading.Lock()
@@ -97,11 +97,11 @@ class AvroDeserializer:
         if type(data) is not bytes:
             data = _as_bytes(data)
         if not headers and len(data) >= 5 and data[0] == 0:
-            key = data[1:5]
-            reader = self._by_prefix.get(key)
-            if reader is None:
-                reader = self._reader_for_id(int.from_bytes(key, "big"), key)
-            value = reader.read(data, 5)
+            read = self._by_prefix.get(data[1:5])
+            if read is None:
+                key = data[1:5]
+                read = self._reader_for_id(int.from_bytes(key, "big"), key).read_prefixed
+            value = read(data)
         else:
             unpacked = frame.unpack(data, headers, is_key=is_key)
             value = self._reader_for(unpacked.ref).read(data, unpacked.body_offset)
@@ -117,8 +117,7 @@ class AvroDeserializer:
     def _reader_for(self, ref: frame.SchemaRef) -> Reader:
         if ref.guid is None:
             assert ref.schema_id is not None
-            key = ref.schema_id.to_bytes(4, "big")
-            return self._by_prefix.get(key) or self._reader_for_id(ref.schema_id, key)
+            return self._reader_for_id(ref.schema_id, ref.schema_id.to_bytes(4, "big"))
         guid_key = ref.guid.bytes
         reader = self._by_guid.get(guid_key)
         if reader is None:
@@ -135,13 +134,13 @@ class AvroDeserializer:
             ("id", schema_id),
             lambda: self._new_reader(schema_by_id(self._registry, schema_id), schema_id),
         )
-        self._remember(self._by_prefix, key, reader)
+        self._remember(self._by_prefix, key, reader.read_prefixed)
         return reader
 
     def _new_reader(self, writer: ParsedSchema, schema_id: int | str) -> Reader:
         return Reader(writer, self._reader_schema, schema_id=schema_id, limits=self._limits)
 
-    def _remember(self, table: dict[bytes, Reader], key: bytes, reader: Reader) -> None:
+    def _remember(self, table: dict[bytes, Any], key: bytes, reader: Any) -> None:
         with self._lock:
             if len(table) >= self._capacity and key not in table:
                 table.pop(next(iter(table)))

@@ -1,9 +1,10 @@
 """Values to and from JSON for the CLI, with Avro's JSON conventions for bytes.
 
-Input follows the Avro spec's JSON form of default values: ``bytes`` and ``fixed`` as strings of
-code points 0-255, logical types as their underlying numbers (or, for decimals, bytes), unions
-as the plain value of the first branch that fits. Output writes bytes the same way, decimals as
-strings, dates and times in ISO 8601, UUIDs as strings and nanosecond timestamps as integers.
+Output writes ``bytes`` and ``fixed`` as strings of code points 0-255 (Avro's JSON convention),
+decimals as strings, dates and times in ISO 8601, UUIDs as strings, nanosecond timestamps as
+integers, NaN and infinities as strings. Input accepts the same forms, Avro's JSON form of
+default values (logical types as their underlying numbers), and unions as the plain value of
+the first branch that fits.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import uuid
 from typing import Any
 
 from .errors import EncodeError
+from .logical import Duration
 from .resolve import default_value
 from .schema import ParsedSchema
 
@@ -26,9 +28,63 @@ def from_json(schema: ParsedSchema, value: Any) -> Any:
     if schema.is_raw_bytes and isinstance(value, str):
         return value.encode("latin-1")
     try:
-        return default_value(schema.parsed, value, schema.named)
-    except (TypeError, ValueError, KeyError, AttributeError, UnicodeEncodeError) as exc:
+        return _convert(schema.parsed, value, schema.named)
+    except (TypeError, ValueError, KeyError, AttributeError, UnicodeEncodeError,
+            decimal.InvalidOperation) as exc:
         raise EncodeError(f"$: JSON value does not match the schema: {exc}") from exc
+
+
+_FROM_TEXT = {
+    "decimal": lambda text: decimal.Decimal(text),
+    "date": _dt.date.fromisoformat,
+    "time-millis": _dt.time.fromisoformat,
+    "time-micros": _dt.time.fromisoformat,
+    "timestamp-millis": _dt.datetime.fromisoformat,
+    "timestamp-micros": _dt.datetime.fromisoformat,
+    "timestamp-nanos": _dt.datetime.fromisoformat,
+    "local-timestamp-millis": _dt.datetime.fromisoformat,
+    "local-timestamp-micros": _dt.datetime.fromisoformat,
+    "local-timestamp-nanos": _dt.datetime.fromisoformat,
+}
+
+
+def _convert(node: Any, value: Any, named: dict[str, Any]) -> Any:
+    """Avro's JSON default-value form, plus the friendly forms :func:`to_json` writes."""
+    while isinstance(node, str) and node in named:
+        node = named[node]
+    if isinstance(node, list):
+        if value is None and "null" in node:
+            return None
+        errors = []
+        for branch in node:
+            if branch == "null":
+                continue
+            try:
+                return _convert(branch, value, named)
+            except (TypeError, ValueError, KeyError, AttributeError, UnicodeEncodeError,
+                    decimal.InvalidOperation) as exc:
+                errors.append(str(exc))
+        raise ValueError(f"{value!r} matches no branch of the union ({'; '.join(errors)})")
+    if isinstance(node, dict):
+        logical = node.get("logicalType")
+        if logical in _FROM_TEXT and isinstance(value, str):
+            return _FROM_TEXT[logical](value)
+        if logical == "decimal" and isinstance(value, (int, float)):
+            return decimal.Decimal(str(value))
+        if logical == "duration" and isinstance(value, list):
+            return Duration(*value)
+        kind = node["type"]
+        if kind in ("record", "error") and isinstance(value, dict):
+            fields = {f["name"]: f for f in node["fields"]}
+            unknown = set(value) - set(fields)
+            if unknown:
+                raise ValueError(f"unknown field(s) {sorted(unknown)} for {node['name']}")
+            return {k: _convert(fields[k]["type"], v, named) for k, v in value.items()}
+        if kind == "array" and isinstance(value, list):
+            return [_convert(node["items"], item, named) for item in value]
+        if kind == "map" and isinstance(value, dict):
+            return {k: _convert(node["values"], v, named) for k, v in value.items()}
+    return default_value(node, value, named)
 
 
 def _plain(value: Any) -> Any:

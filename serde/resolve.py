@@ -63,30 +63,30 @@ def default_value(node: Any, default: Any, named: dict[str, Any]) -> Any:
                 return default_value(branch, default, named)
             except (TypeError, ValueError, KeyError, AttributeError) as exc:
                 errors.append(exc)
-        raise ValueError(f"default {default!r} matches no branch of {node}")
+        raise ValueError(f"{default!r} matches no branch of union {node}")
     if kind == "null":
         if default is not None:
-            raise ValueError("null default must be null")
+            raise ValueError(f"expected null, got {default!r}")
         return None
     if kind in ("bytes", "fixed"):
         if not isinstance(default, str):
-            raise TypeError("bytes default must be a string")
+            raise TypeError(f"expected a string of bytes for {kind}, got {default!r}")
         value: Any = default.encode("latin-1")
     elif kind in ("float", "double"):
         if isinstance(default, bool) or not isinstance(default, (int, float, str)):
-            raise TypeError("float default must be a number")
+            raise TypeError(f"expected a number for {kind}, got {default!r}")
         value = float(default)  # "NaN" / "Infinity" strings are allowed by Java
     elif kind in ("int", "long"):
         if isinstance(default, bool) or not isinstance(default, int):
-            raise TypeError("int default must be an integer")
+            raise TypeError(f"expected an integer for {kind}, got {default!r}")
         value = default
     elif kind == "boolean":
         if not isinstance(default, bool):
-            raise TypeError("boolean default must be true or false")
+            raise TypeError(f"expected true or false, got {default!r}")
         value = default
     elif kind in ("string", "enum"):
         if not isinstance(default, str):
-            raise TypeError("string default must be a string")
+            raise TypeError(f"expected a string for {kind}, got {default!r}")
         value = default
     elif kind == "array":
         value = [default_value(node["items"], item, named) for item in default]
@@ -100,9 +100,9 @@ def default_value(node: Any, default: Any, named: dict[str, Any]) -> Any:
             elif "default" in field:
                 value[field["name"]] = default_value(field["type"], field["default"], named)
             else:
-                raise ValueError(f"record default lacks field {field['name']!r}")
+                raise ValueError(f"missing field {field['name']!r} (no default)")
     else:
-        raise TypeError(f"unsupported default for {kind}")
+        raise TypeError(f"unsupported type {kind}")
     logical = node.get("logicalType") if isinstance(node, dict) else None
     if logical:
         reader = LOGICAL_READERS.get(f"{kind}-{logical}")

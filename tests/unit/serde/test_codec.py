@@ -1,0 +1,241 @@
+"""Tests of the codec: Java interop rules, schema resolution, defaults and error translation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+
+import pytest
+
+from serde import DecodeError, EncodeError, Reader, Writer, parse
+
+
+def record(*fields: dict[str, object], name: str = "R") -> dict[str, object]:
+    return {"type": "record", "name": name, "fields": list(fields)}
+
+
+def test_top_level_bytes_are_raw_without_length_prefix() -> None:
+    """A top-level bytes value is written as is, as Java's serializer does."""
+    parsed = parse('"bytes"')
+    assert Writer(parsed).write(b"P", b"\x01\x02") == b"P\x01\x02"
+    assert Reader(parsed).read(b"\x00\x00\x00\x00\x01\x01\x02", 5) == b"\x01\x02"
+
+
+def test_top_level_bytes_with_logical_type_is_raw_too() -> None:
+    """Java passes a top-level bytes payload through even with a logical type."""
+    parsed = parse({"type": "bytes", "logicalType": "decimal", "precision": 4, "scale": 1})
+    assert Writer(parsed).write(b"", b"\xff") == b"\xff"
+    assert Reader(parsed).read(b"\xff", 0) == b"\xff"
+
+
+def test_top_level_bytes_refuse_str() -> None:
+    """A str is not bytes: Java refuses it and so do we."""
+    with pytest.raises(EncodeError, match="takes bytes"):
+        Writer(parse('"bytes"')).write(b"", "text")
+
+
+def test_other_primitives_are_normal_avro() -> None:
+    """A top-level string is length-prefixed Avro, as Java writes it."""
+    assert Writer(parse('"string"')).write(b"", "hé") == b"\x06h\xc3\xa9"
+
+
+def test_empty_record_is_an_empty_body() -> None:
+    """A record with no fields has a zero-byte body."""
+    parsed = parse(record())
+    assert Writer(parsed).write(b"\x00\x00\x00\x00\x01", {}) == b"\x00\x00\x00\x00\x01"
+    assert Reader(parsed).read(b"\x00\x00\x00\x00\x01", 5) == {}
+
+
+@pytest.mark.parametrize(
+    ("field_type", "bad", "fragment"),
+    [
+        ("int", 2**31, "32-bit"),
+        ("int", True, "bool"),
+        ("long", 2**63, "64-bit"),
+        ("string", b"x", "bytes"),
+        ("bytes", "x", "str"),
+        ("boolean", 1, "int"),
+        ("double", "1.5", "str"),
+        ({"type": "enum", "name": "E", "symbols": ["A"]}, "B", "not a symbol"),
+        ({"type": "fixed", "name": "F", "size": 2}, b"abc", "size 2"),
+        ({"type": "array", "items": "int"}, {"a": 1}, "dict"),
+        ({"type": "map", "values": "int"}, {1: 1}, "map key"),
+    ],
+)
+def test_values_java_rejects_are_refused_with_the_field_path(
+    field_type: object, bad: object, fragment: str
+) -> None:
+    """fastavro alone would write these; the compiled checks refuse them and name the field."""
+    parsed = parse(record({"name": "f", "type": field_type}))
+    with pytest.raises(EncodeError, match=fragment) as info:
+        Writer(parsed).write(b"", {"f": bad})
+    assert info.value.path.startswith("$.f")
+    assert not isinstance(info.value, TypeError)
+
+
+def test_nested_error_path_names_array_index_and_field() -> None:
+    """The path points into nested arrays and records."""
+    item = record({"name": "price", "type": "double"}, name="Item")
+    parsed = parse(record({"name": "items", "type": {"type": "array", "items": item}}))
+    with pytest.raises(EncodeError) as info:
+        Writer(parsed).write(b"", {"items": [{"price": 1.0}, {"price": None}]})
+    assert info.value.path == "$.items[1].price"
+    assert info.value.python_type == "NoneType" and info.value.avro_type == "double"
+
+
+def test_missing_required_field_is_named() -> None:
+    """A missing field without default is reported by name."""
+    parsed = parse(record({"name": "a", "type": "int"}, {"name": "b", "type": "string"}))
+    with pytest.raises(EncodeError, match=r"\$\.b: required field is missing"):
+        Writer(parsed).write(b"", {"a": 1})
+
+
+def test_validation_can_be_turned_off() -> None:
+    """validate=False leaves only fastavro's own checks."""
+    parsed = parse(record({"name": "a", "type": "int"}))
+    assert Writer(parsed, validate=False).write(b"", {"a": True}) == b"\x02"
+
+
+def test_union_branch_chosen_explicitly_with_tuple_notation() -> None:
+    """Identical record shapes in a union are told apart by (name, value)."""
+    a = record({"name": "x", "type": "int"}, name="A")
+    b = record({"name": "x", "type": "int"}, name="B")
+    parsed = parse(record({"name": "u", "type": [a, b]}))
+    writer = Writer(parsed)
+    assert writer.write(b"", {"u": ("B", {"x": 1})}) == b"\x02\x02"
+    assert writer.write(b"", {"u": ("A", {"x": 1})}) == b"\x00\x02"
+    with pytest.raises(EncodeError):
+        writer.write(b"", {"u": ("C", {"x": 1})})
+
+
+def test_decode_errors_name_schema_id_and_offset() -> None:
+    """Truncated bodies raise DecodeError with the schema id and byte offset."""
+    parsed = parse(record({"name": "a", "type": "int"}, {"name": "s", "type": "string"}))
+    reader = Reader(parsed, schema_id=42)
+    with pytest.raises(DecodeError) as info:
+        reader.read(b"\x00\x00\x00\x00\x2a\x02\x10ab", 5)
+    assert info.value.schema_id == 42
+    assert info.value.offset is not None and 5 <= info.value.offset <= 9
+    assert "truncated" in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("schema", "body"),
+    [
+        ('"string"', b"\x02\xff"),  # invalid UTF-8
+        ({"type": "enum", "name": "E", "symbols": ["A"]}, b"\x04"),  # enum index 2
+        (["null", "int"], b"\x08"),  # union index 4
+        ('"double"', b"\x00\x00"),
+        ('"string"', b"\x03"),  # negative length
+    ],
+)
+def test_garbage_bodies_raise_decode_error_only(schema: object, body: bytes) -> None:
+    """No IndexError, UnicodeDecodeError or struct.error leaks out."""
+    with pytest.raises(DecodeError):
+        Reader(parse(schema)).read(body, 0)  # type: ignore[arg-type]
+
+
+def test_reader_schema_adds_field_with_typed_defaults() -> None:
+    """Defaults of bytes, fixed and logical types come back as the right Python types."""
+    writer = parse(record({"name": "a", "type": "int"}))
+    reader = parse(record(
+        {"name": "a", "type": "int"},
+        {"name": "b", "type": "bytes", "default": "\u00ff\u0001"},
+        {"name": "f", "type": {"type": "fixed", "name": "F", "size": 2}, "default": "ab"},
+        {"name": "d", "type": {"type": "int", "logicalType": "date"}, "default": 1},
+        {"name": "t", "type": {"type": "long", "logicalType": "timestamp-millis"}, "default": 0},
+        {"name": "u", "type": {"type": "string", "logicalType": "uuid"},
+         "default": "12345678-1234-5678-1234-567812345678"},
+        {"name": "m", "type": {"type": "bytes", "logicalType": "decimal", "precision": 4,
+                               "scale": 2}, "default": "\u0001\u0000"},
+        {"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["X", "Y"]},
+         "default": "Y"},
+        {"name": "o", "type": ["null", "string"], "default": None},
+    ))
+    value = Reader(writer, reader).read(b"\x02", 0)
+    assert value == {
+        "a": 1,
+        "b": b"\xff\x01",
+        "f": b"ab",
+        "d": dt.date(1970, 1, 2),
+        "t": dt.datetime(1970, 1, 1, tzinfo=dt.UTC),
+        "u": uuid.UUID("12345678-1234-5678-1234-567812345678"),
+        "m": decimal.Decimal("2.56"),
+        "e": "Y",
+        "o": None,
+    }
+
+
+def test_mutable_defaults_are_independent_per_record() -> None:
+    """Mutating one decoded record's default list or map never changes another's."""
+    writer = parse(record({"name": "a", "type": "int"}))
+    reader = parse(record(
+        {"name": "a", "type": "int"},
+        {"name": "tags", "type": {"type": "array", "items": "string"}, "default": ["x"]},
+        {"name": "attrs", "type": {"type": "map", "values": "int"}, "default": {"k": 1}},
+    ))
+    decode = Reader(writer, reader)
+    first, second = decode.read(b"\x02", 0), decode.read(b"\x02", 0)
+    first["tags"].append("mutated")
+    first["attrs"]["k"] = 99
+    assert second == {"a": 1, "tags": ["x"], "attrs": {"k": 1}}
+    assert decode.read(b"\x02", 0)["tags"] == ["x"]
+
+
+def test_nested_record_defaults_are_fixed_inside_arrays() -> None:
+    """A default added to a record nested in an array is typed and independent."""
+    w_item = record({"name": "x", "type": "int"}, name="Item")
+    r_item = record({"name": "x", "type": "int"},
+                    {"name": "raw", "type": "bytes", "default": "\u0000"}, name="Item")
+    writer = parse(record({"name": "items", "type": {"type": "array", "items": w_item}}))
+    reader = parse(record({"name": "items", "type": {"type": "array", "items": r_item}}))
+    value = Reader(writer, reader).read(b"\x04\x02\x04\x00", 0)
+    assert value == {"items": [{"x": 1, "raw": b"\x00"}, {"x": 2, "raw": b"\x00"}]}
+
+
+@pytest.mark.parametrize(("writer", "value", "expected"), [
+    ("int", 16777217, 16777216.0),
+    ("long", 2**53 + 1, 9007199254740992.0),
+    ("int", 3, 3.0),
+])
+def test_promotion_to_float_rounds_to_32_bits_like_java(
+    writer: str, value: int, expected: float
+) -> None:
+    """int/long read as float give Java's 32-bit float value."""
+    w = parse(record({"name": "v", "type": writer}))
+    r = parse(record({"name": "v", "type": "float"}))
+    body = Writer(w).write(b"", {"v": value})
+    result = Reader(w, r).read(body, 0)["v"]
+    assert result == expected and isinstance(result, float)
+
+
+def test_promotion_to_double_is_exact() -> None:
+    """int read as double is exact (no 32-bit rounding)."""
+    w = parse(record({"name": "v", "type": "int"}))
+    r = parse(record({"name": "v", "type": "double"}))
+    assert Reader(w, r).read(Writer(w).write(b"", {"v": 16777217}), 0) == {"v": 16777217.0}
+
+
+def test_removed_field_and_string_to_bytes() -> None:
+    """Writer fields the reader lacks are skipped; string is read as bytes."""
+    w = parse(record({"name": "a", "type": "string"}, {"name": "gone", "type": "long"}))
+    r = parse(record({"name": "a", "type": "bytes"}))
+    body = Writer(w).write(b"", {"a": "hi", "gone": 5})
+    assert Reader(w, r).read(body, 0) == {"a": b"hi"}
+
+
+def test_reader_equal_to_writer_skips_resolution() -> None:
+    """A reader schema equal to the writer's is not resolved per message."""
+    text = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}'
+    decode = Reader(parse(text), parse(text))
+    assert decode._reader_parsed is None and decode._fixer is None
+    assert decode.read(b"\x02", 0) == {"a": 1}
+
+
+def test_incompatible_reader_raises_decode_error() -> None:
+    """A reader that cannot read the writer fails with DecodeError, not a fastavro error."""
+    w = parse(record({"name": "a", "type": "int"}))
+    r = parse(record({"name": "b", "type": "int"}))
+    with pytest.raises(DecodeError):
+        Reader(w, r).read(b"\x02", 0)
