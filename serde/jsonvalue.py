@@ -104,9 +104,7 @@ def _finite(value: Any) -> Any:
         return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):
-        return [_finite(v) for v in value]
-    if isinstance(value, tuple):  # Duration
+    if isinstance(value, (list, tuple, Duration)):
         return [_finite(v) for v in value]
     return value
 

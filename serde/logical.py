@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as _dt
 import decimal
 import uuid
-from typing import Any, NamedTuple
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from fastavro.read import LOGICAL_READERS
 from fastavro.write import LOGICAL_WRITERS
@@ -45,12 +47,19 @@ class EpochNanos(int):
         return f"EpochNanos({int(self)})"
 
 
-class Duration(NamedTuple):
-    """An Avro ``duration``: months, days and milliseconds, each an unsigned 32-bit count."""
+@dataclass(frozen=True, slots=True)
+class Duration:
+    """An Avro ``duration``: months, days and milliseconds, each an unsigned 32-bit count.
+
+    Not a tuple, so that in a union fastavro never mistakes it for ``(branch, value)`` notation.
+    """
 
     months: int
     days: int
     milliseconds: int
+
+    def __iter__(self) -> Iterator[int]:
+        return iter((self.months, self.days, self.milliseconds))
 
 
 def _write_timestamp_nanos(datum: Any, schema: Any) -> Any:
@@ -87,6 +96,8 @@ def _read_fixed_uuid(data: bytes, writer_schema: Any = None, reader_schema: Any 
 
 
 def _write_duration(datum: Any, schema: Any) -> Any:
+    if isinstance(datum, Duration):
+        datum = tuple(datum)
     if (
         isinstance(datum, tuple)
         and len(datum) == 3

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from .errors import EncodeError
+from .logical import Duration
 
 Check = Callable[[Any], bool]
 
@@ -60,6 +61,8 @@ def _isnumber(value: Any) -> bool:
 def _is_duration(value: Any) -> bool:
     if isinstance(value, (bytes, bytearray)):
         return len(value) == 12
+    if isinstance(value, Duration):
+        value = tuple(value)
     return (
         isinstance(value, tuple)
         and len(value) == 3
