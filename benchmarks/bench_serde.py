@@ -22,10 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import fastavro  # noqa: E402
+import fastavro
 
-import registry  # noqa: E402
-import serde  # noqa: E402
+import registry
+import serde
 
 SMALL = {
     "type": "record",
@@ -72,7 +72,7 @@ WIDE_VALUE: dict[str, Any] = {
     "tags": ["a", "b", "c"],
     "attrs": {"x": 1, "y": 2},
     "opt": "present",
-    "created": dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc),
+    "created": dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.UTC),
     "day": dt.date(2024, 5, 1),
     "uid": uuid.UUID("12345678-1234-5678-1234-567812345678"),
     "amount": decimal.Decimal("1234.50"),

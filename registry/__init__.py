@@ -37,10 +37,10 @@ from .types import (
 
 __all__ = [
     "COMPATIBILITY_LEVELS",
+    "MODES",
     "CompatibilityResult",
     "IncompatibleSchemaError",
     "InvalidSchemaError",
-    "MODES",
     "NotFoundError",
     "RegisteredSchema",
     "RegistryError",

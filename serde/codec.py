@@ -8,8 +8,8 @@ called per message with nothing left to look up.
 from __future__ import annotations
 
 import struct
-from io import BytesIO
 from collections.abc import Callable
+from io import BytesIO
 from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
@@ -96,13 +96,13 @@ class Reader:
     """Decodes bodies written with one writer schema, optionally into a reader schema."""
 
     __slots__ = (
-        "read_prefixed",
         "_fixer",
         "_guard",
         "_max_frame",
         "_parsed",
         "_raw_bytes",
         "_reader_parsed",
+        "read_prefixed",
         "reader",
         "schema_id",
         "writer",

@@ -71,7 +71,7 @@ def _union_member(schema: Any) -> bool:
 
 
 _F32 = st.floats(width=32, allow_nan=False)
-_TZ = dt.timezone.utc
+_TZ = dt.UTC
 
 
 def values(schema: Any) -> st.SearchStrategy[Any]:
@@ -132,4 +132,4 @@ def values(schema: Any) -> st.SearchStrategy[Any]:
     raise AssertionError(schema)
 
 
-__all__ = ["schemas", "values", "uuid"]
+__all__ = ["schemas", "uuid", "values"]

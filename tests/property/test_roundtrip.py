@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from typing import Any
 
 import fastavro
 from hypothesis import HealthCheck, given, settings

@@ -98,7 +98,7 @@ def test_errors_print_one_line_exit_non_zero_and_write_nothing(
     code, out, err = run(capsys, "--registry", reg, "encode", "--schema",
                          str(EXAMPLES / "user.avsc"), "--topic", "t", "-o", str(out_file),
                          str(bad))
-    assert code == 1 and not out_file.exists()
+    assert code == 1 and not out_file.exists() and out == ""
     assert err.count("\n") == 1 and "bad.jsonl:2" in err
     code, _, err = run(capsys, "--registry", reg, "decode", _write(tmp_path / "x", "zz\n"))
     assert code == 1 and "not hex" in err

@@ -55,7 +55,7 @@ def test_deep_recursion_in_a_thread_is_safe() -> None:
     def run() -> None:
         try:
             reader.read(b"\x02" * 50_000 + b"\x00", 0)
-        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+        except BaseException as exc:
             errors.append(exc)
 
     thread = threading.Thread(target=run)
