@@ -120,6 +120,20 @@ def _read_duration(data: bytes, writer_schema: Any = None, reader_schema: Any = 
     )
 
 
+def _read_time_millis(data: int, writer_schema: Any = None, reader_schema: Any = None) -> Any:
+    if not 0 <= data < 86_400_000:
+        raise ValueError(f"time-millis {data} is outside 0..86399999 (one day)")
+    return _dt.time(data // 3_600_000, data // 60_000 % 60, data // 1000 % 60, data % 1000 * 1000)
+
+
+def _read_time_micros(data: int, writer_schema: Any = None, reader_schema: Any = None) -> Any:
+    if not 0 <= data < 86_400_000_000:
+        raise ValueError(f"time-micros {data} is outside 0..86399999999 (one day)")
+    return _dt.time(
+        data // 3_600_000_000, data // 60_000_000 % 60, data // 1_000_000 % 60, data % 1_000_000
+    )
+
+
 def decimal_to_unscaled(value: decimal.Decimal, scale: int, precision: int) -> int:
     """The unscaled integer of ``value`` at ``scale``; refuses rounding and excess precision."""
     if not value.is_finite():
@@ -168,4 +182,6 @@ def install() -> None:
     LOGICAL_WRITERS["fixed-duration"] = _write_duration
     LOGICAL_READERS["fixed-duration"] = _read_duration
     LOGICAL_WRITERS["bytes-decimal"] = _write_bytes_decimal
+    LOGICAL_READERS["int-time-millis"] = _read_time_millis
+    LOGICAL_READERS["long-time-micros"] = _read_time_micros
     _installed = True

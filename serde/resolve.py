@@ -19,6 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fastavro.read import LOGICAL_READERS
+from fastavro.write import LOGICAL_WRITERS
 
 Fixer = Callable[[Any], Any]
 _F32 = struct.Struct("<f")
@@ -119,6 +120,30 @@ def _names(node: dict[str, Any]) -> set[str]:
     return names
 
 
+def _logical(node: Any) -> str | None:
+    return node.get("logicalType") if isinstance(node, dict) else None
+
+
+def _relogical(w: Any, r: Any) -> Fixer | None:
+    """Java converts with the reader's logical type; fastavro with the writer's. Redo it."""
+    wl, rl = _logical(w), _logical(r)
+    if wl == rl:
+        return None
+    undo = LOGICAL_WRITERS.get(f"{_kind(w)}-{wl}") if wl else None
+    redo = LOGICAL_READERS.get(f"{_kind(r)}-{rl}") if rl else None
+    if undo is None and redo is None:
+        return None
+    promote = to_float32 if _kind(r) == "float" and _kind(w) in ("int", "long") else None
+
+    def fix(value: Any) -> Any:
+        raw = undo(value, w) if undo is not None else value
+        if promote is not None:
+            raw = promote(raw)
+        return redo(raw, w, r) if redo is not None else raw
+
+    return fix
+
+
 def compile_fixer(
     writer: Any, reader: Any, writer_named: dict[str, Any], reader_named: dict[str, Any]
 ) -> Fixer | None:
@@ -136,6 +161,9 @@ class _Compiler:
         wk, rk = _kind(w), _kind(r)
         if wk == "union" or rk == "union":
             return self.union(w, r, stack)
+        relogical = _relogical(w, r)
+        if relogical is not None:
+            return relogical
         if rk == "float" and wk in ("int", "long"):
             return to_float32
         if wk == rk == "array":

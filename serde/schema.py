@@ -115,6 +115,9 @@ def parse(schema: SchemaLike, resolver: ReferenceResolver | None = None) -> Pars
     """Parse ``schema`` once, resolving its references through ``resolver``."""
     value, text, references = load(schema)
     named: dict[str, Any] = {}
+    fallbacks = null_namespace_fallbacks(value)
+    for alias in fallbacks:
+        named[alias] = {"type": "record", "name": alias, "fields": []}  # placeholder, see below
     if references:
         if resolver is None:
             raise SchemaError("the schema has references but no registry to resolve them")
@@ -133,8 +136,57 @@ def parse(schema: SchemaLike, resolver: ReferenceResolver | None = None) -> Pars
         AttributeError,
     ) as exc:
         raise SchemaError(f"invalid Avro schema: {exc}") from exc
+    for alias, target in fallbacks.items():
+        named[alias] = named[target]  # fastavro only checked that the name exists: point it home
     name = full_name(value) if isinstance(value, dict) and avro_type(value) in NAMED_TYPES else None
     return ParsedSchema(text, value, parsed, named, references, name)
+
+
+def null_namespace_fallbacks(schema: Any) -> dict[str, str]:
+    """References that Java resolves to a null-namespace type: ``{"com.acme.Plain": "Plain"}``.
+
+    Java looks a short name up in the enclosing namespace and then in the null namespace;
+    fastavro only does the first. Each such reference gets an alias in the named-type table.
+    """
+    defined: set[str] = set()
+    references: list[tuple[str, str | None]] = []
+
+    def walk(node: Any, namespace: str | None) -> None:
+        if isinstance(node, list):
+            for branch in node:
+                walk(branch, namespace)
+        elif isinstance(node, str):
+            if node not in PRIMITIVES:
+                references.append((node, namespace))
+        elif isinstance(node, dict):
+            kind = node.get("type")
+            if kind in NAMED_TYPES and "name" in node:
+                name = str(node["name"])
+                if "." in name:
+                    full, inner = name, name.rsplit(".", 1)[0]
+                else:
+                    inner = node.get("namespace", namespace) or None
+                    full = f"{inner}.{name}" if inner else name
+                defined.add(full)
+                for field in node.get("fields", ()) if kind in ("record", "error") else ():
+                    if isinstance(field, dict):
+                        walk(field.get("type"), inner)
+            elif kind == "array":
+                walk(node.get("items"), namespace)
+            elif kind == "map":
+                walk(node.get("values"), namespace)
+            elif isinstance(kind, (dict, list, str)):
+                walk(kind, namespace)
+
+    walk(schema, None)
+    fallbacks = {}
+    for ref, namespace in references:
+        if "." in ref or not namespace:
+            continue
+        full = f"{namespace}.{ref}"
+        if full not in defined and ref in defined:
+            fallbacks[full] = ref
+    return fallbacks
 
 
 def _resolve_references(
