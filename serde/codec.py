@@ -20,6 +20,7 @@ from fastavro.validation import ValidationError
 from . import logical
 from .errors import DecodeError, DecodeLimitError, EncodeError
 from .limits import DecodeLimits, compile_guard
+from .resolution import ResolutionError, Unsupported, compile_resolution
 from .resolve import Fixer, compile_fixer
 from .schema import ParsedSchema
 from .validate import compile_check, explain
@@ -37,6 +38,7 @@ _WRITE_ERRORS = (
     ValidationError,
     UnknownType,
 )
+_POST_ERRORS = (ValueError, KeyError, TypeError, AttributeError, OverflowError)
 _READ_ERRORS = (
     EOFError,
     ValueError,
@@ -96,10 +98,10 @@ class Reader:
     """Decodes bodies written with one writer schema, optionally into a reader schema."""
 
     __slots__ = (
-        "_fixer",
         "_guard",
         "_max_frame",
         "_parsed",
+        "_post",
         "_raw_bytes",
         "_reader_parsed",
         "read_prefixed",
@@ -124,16 +126,15 @@ class Reader:
         self._max_frame = limits.max_frame_bytes
         self._guard = compile_guard(writer.parsed, writer.named, limits)
         self._reader_parsed: Any = None
-        self._fixer: Fixer | None = None
+        self._post: Fixer | None = None
         if reader is not None and not _same_schema(writer, reader):
-            self._reader_parsed = reader.parsed
-            self._fixer = compile_fixer(writer.parsed, reader.parsed, writer.named, reader.named)
+            self._reader_parsed, self._post = _resolution(writer, reader)
 
         self.read_prefixed: Callable[[bytes], Any] = self._compile_prefixed()
         """Decode a classic frame (body at offset 5): the per-message entry point."""
 
     def _compile_prefixed(self) -> Callable[[bytes], Any]:
-        if self._raw_bytes or self._guard is not None or self._fixer is not None:
+        if self._raw_bytes or self._guard is not None or self._post is not None:
             return lambda data: self.read(data, 5)
         # The common case, as a closure over locals: nothing but fastavro per message.
         parsed, reader_parsed, max_frame = self._parsed, self._reader_parsed, self._max_frame
@@ -180,8 +181,37 @@ class Reader:
             value = schemaless_reader(stream, self._parsed, self._reader_parsed)
         except _READ_ERRORS as exc:
             raise self._error(exc, stream, data) from exc
-        fixer = self._fixer
-        return value if fixer is None else fixer(value)
+        post = self._post
+        if post is None:
+            return value
+        try:
+            return post(value)
+        except _POST_ERRORS as exc:
+            raise DecodeError(
+                f"cannot read writer schema {self.schema_id} with the reader schema: "
+                f"{_describe(exc)}",
+                schema_id=self.schema_id,
+            ) from exc
+
+
+def _resolution(writer: ParsedSchema, reader: ParsedSchema) -> tuple[Any, Fixer | None]:
+    """(reader schema for fastavro, transform after the read) for a writer/reader pair.
+
+    Resolution is compiled once: the body is read with the writer schema and transformed.
+    Pairs the compiler cannot handle fall back to fastavro's per-message resolution, repaired.
+    """
+    try:
+        return None, compile_resolution(writer.parsed, reader.parsed, writer.named, reader.named)
+    except Unsupported:
+        fixer = compile_fixer(writer.parsed, reader.parsed, writer.named, reader.named)
+        return reader.parsed, fixer
+    except ResolutionError as exc:
+        message = str(exc)
+
+        def unreadable(value: Any) -> Any:
+            raise ResolutionError(message)
+
+        return None, unreadable
 
 
 def _same_schema(writer: ParsedSchema, reader: ParsedSchema) -> bool:

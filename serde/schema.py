@@ -162,6 +162,7 @@ def null_namespace_fallbacks(schema: Any) -> dict[str, str]:
             kind = node.get("type")
             if kind in NAMED_TYPES and "name" in node:
                 name = str(node["name"])
+                inner: str | None
                 if "." in name:
                     full, inner = name, name.rsplit(".", 1)[0]
                 else:

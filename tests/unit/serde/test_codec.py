@@ -229,7 +229,7 @@ def test_reader_equal_to_writer_skips_resolution() -> None:
     """A reader schema equal to the writer's is not resolved per message."""
     text = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}'
     decode = Reader(parse(text), parse(text))
-    assert decode._reader_parsed is None and decode._fixer is None
+    assert decode._reader_parsed is None and decode._post is None
     assert decode.read(b"\x02", 0) == {"a": 1}
 
 

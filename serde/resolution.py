@@ -1,0 +1,325 @@
+"""Schema resolution compiled once per (writer, reader) pair, as Java's ResolvingDecoder does.
+
+fastavro resolves a reader schema against the writer's on every message (matching records,
+fields and union branches per value), which roughly doubles the cost of a decode. Instead, the
+body is read with the writer schema alone and a transform compiled here turns the writer-shaped
+value into the reader's shape: renamed and dropped fields, defaults (typed, and a fresh copy of
+mutable ones per record), promotions (``int``/``long`` to ``float`` rounded to 32 bits as Java
+does), ``string``/``bytes``, enum defaults, union branches, and logical types as the reader
+declares them.
+
+A pair whose union branches cannot be told apart by the Python type of a decoded value raises
+:class:`Unsupported`; the codec then lets fastavro resolve per message (and repairs its output).
+A pair Java could never read raises :class:`ResolutionError` when compiled.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as _dt
+import decimal
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fastavro.read import LOGICAL_READERS
+from fastavro.write import LOGICAL_WRITERS
+
+from .logical import Duration, EpochNanos
+from .resolve import _kind, _names, _node, default_value, to_float32
+
+Transform = Callable[[Any], Any]
+
+
+class Unsupported(Exception):
+    """This pair needs fastavro's per-message resolution."""
+
+
+class ResolutionError(ValueError):
+    """The reader schema cannot read data written with the writer schema."""
+
+
+_PRIMITIVE_PROMOTIONS: dict[tuple[str, str], Transform | None] = {
+    ("int", "long"): None,
+    ("int", "float"): to_float32,
+    ("long", "float"): to_float32,
+    ("int", "double"): float,
+    ("long", "double"): float,
+    ("float", "double"): None,
+    ("string", "bytes"): lambda v: v.encode("utf-8"),
+    ("bytes", "string"): lambda v: v.decode("utf-8"),
+}
+
+_PYTHON_TYPE = {
+    "null": type(None),
+    "boolean": bool,
+    "int": int,
+    "long": int,
+    "float": float,
+    "double": float,
+    "string": str,
+    "bytes": bytes,
+    "enum": str,
+    "fixed": bytes,
+    "array": list,
+    "map": dict,
+    "record": dict,
+    "error": dict,
+}
+
+_LOGICAL_PYTHON_TYPE: dict[str, type] = {
+    "date": _dt.date,
+    "time-millis": _dt.time,
+    "time-micros": _dt.time,
+    "timestamp-millis": _dt.datetime,
+    "timestamp-micros": _dt.datetime,
+    "local-timestamp-millis": _dt.datetime,
+    "local-timestamp-micros": _dt.datetime,
+    "timestamp-nanos": EpochNanos,
+    "local-timestamp-nanos": EpochNanos,
+    "decimal": decimal.Decimal,
+    "uuid": uuid.UUID,
+    "duration": Duration,
+}
+
+
+def compile_resolution(
+    writer: Any, reader: Any, writer_named: dict[str, Any], reader_named: dict[str, Any]
+) -> Transform | None:
+    """The transform from values read with ``writer`` to ``reader``'s shape (None: identity).
+
+    Raises :class:`Unsupported` or :class:`ResolutionError` (see the module docstring).
+    """
+    return _Compiler(writer_named, reader_named).transform(writer, reader)
+
+
+def _logical(node: Any) -> str | None:
+    """The logical type fastavro applies when reading ``node`` (None if it applies none)."""
+    logical = node.get("logicalType") if isinstance(node, dict) else None
+    if logical is not None and f"{_kind(node)}-{logical}" in LOGICAL_READERS:
+        return str(logical)
+    return None
+
+
+def _python_type(node: Any) -> type:
+    logical = _logical(node)
+    if logical in _LOGICAL_PYTHON_TYPE:
+        return _LOGICAL_PYTHON_TYPE[logical]
+    return _PYTHON_TYPE[_kind(node)]
+
+
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def _same_name(w: dict[str, Any], r: dict[str, Any]) -> bool:
+    return _short(w["name"]) in {_short(n) for n in _names(r)} or w["name"] in _names(r)
+
+
+class _Holder:
+    """A transform that is still being compiled (recursive types refer to it)."""
+
+    __slots__ = ("fn",)
+
+    def __init__(self) -> None:
+        self.fn: Transform | None = None
+
+
+class _Compiler:
+    def __init__(self, writer_named: dict[str, Any], reader_named: dict[str, Any]) -> None:
+        self.wn = writer_named
+        self.rn = reader_named
+        self.records: dict[tuple[str, str], _Holder] = {}
+
+    def transform(self, writer: Any, reader: Any) -> Transform | None:
+        w, r = _node(writer, self.wn), _node(reader, self.rn)
+        wk, rk = _kind(w), _kind(r)
+        if wk == "union" or rk == "union":
+            return self.union(w, r)
+        self.check_readable(w, r)
+        if _logical(w) != _logical(r):
+            return _relogical(w, r)
+        if wk == rk:
+            if wk == "enum":
+                return self.enum(w, r)
+            if wk == "array":
+                return _each(self.transform(w["items"], r["items"]))
+            if wk == "map":
+                return _each_value(self.transform(w["values"], r["values"]))
+            if wk in ("record", "error"):
+                return self.record(w, r)
+            return None
+        if wk in ("record", "error") and rk in ("record", "error"):
+            return self.record(w, r)
+        return _PRIMITIVE_PROMOTIONS[(wk, rk)]
+
+    def check_readable(self, w: Any, r: Any) -> None:
+        wk, rk = _kind(w), _kind(r)
+        same = wk == rk or {wk, rk} <= {"record", "error"}
+        if not same and (wk, rk) not in _PRIMITIVE_PROMOTIONS:
+            raise ResolutionError(f"a {rk} cannot read a {wk}")
+        if wk in ("record", "error", "enum", "fixed") and same and not _same_name(w, r):
+            raise ResolutionError(f"{rk} {r['name']} cannot read {wk} {w['name']} (names differ)")
+        if wk == rk == "fixed" and int(w["size"]) != int(r["size"]):
+            raise ResolutionError(f"fixed {r['name']} of size {r['size']} cannot read size "
+                                  f"{w['size']}")
+
+    def readable(self, w: Any, r: Any) -> bool:
+        try:
+            self.check_readable(_node(w, self.wn), _node(r, self.rn))
+        except ResolutionError:
+            return False
+        return True
+
+    def enum(self, w: dict[str, Any], r: dict[str, Any]) -> Transform | None:
+        known = set(r["symbols"])
+        if set(w["symbols"]) <= known:
+            return None
+        default = r.get("default")
+        name = r["name"]
+
+        def to_reader_symbol(value: str) -> str:
+            if value in known:
+                return value
+            if default is None:
+                raise ResolutionError(f"enum {name} has no symbol {value!r} and no default")
+            return str(default)
+
+        return to_reader_symbol
+
+    def record(self, w: dict[str, Any], r: dict[str, Any]) -> Transform | None:
+        key = (w["name"], r["name"])
+        pending = self.records.get(key)
+        if pending is not None:  # recursion: the transform is being compiled further up
+            return lambda value: pending.fn(value) if pending.fn is not None else value
+        holder = self.records[key] = _Holder()
+        writer_fields = {f["name"]: f for f in w["fields"]}
+        steps: list[tuple[str, str | None, Transform | None, Any]] = []
+        identity = [f["name"] for f in w["fields"]] == [f["name"] for f in r["fields"]]
+        for field in r["fields"]:
+            source = writer_fields.get(field["name"])
+            if source is None:
+                for alias in field.get("aliases", ()):
+                    source = writer_fields.get(alias)
+                    if source is not None:
+                        break
+            if source is None:
+                if "default" not in field:
+                    raise ResolutionError(
+                        f"field {field['name']!r} of {r['name']} is missing from the writer "
+                        "and has no default"
+                    )
+                value = default_value(field["type"], field["default"], self.rn)
+                steps.append((field["name"], None, None, value))
+                identity = False
+                continue
+            inner = self.transform(source["type"], field["type"])
+            identity = identity and inner is None and source["name"] == field["name"]
+            steps.append((field["name"], source["name"], inner, None))
+        if identity:
+            self.records[key] = _IDENTITY
+            return None
+        plan = tuple(
+            (name, source, inner, default, isinstance(default, (list, dict)))
+            for name, source, inner, default in steps
+        )
+
+        def to_reader_record(value: dict[str, Any]) -> dict[str, Any]:
+            out = {}
+            for name, source, inner, default, mutable in plan:
+                if source is None:
+                    out[name] = copy.deepcopy(default) if mutable else default
+                elif inner is None:
+                    out[name] = value[source]
+                else:
+                    out[name] = inner(value[source])
+            return out
+
+        holder.fn = to_reader_record
+        return to_reader_record
+
+    def union(self, w: Any, r: Any) -> Transform | None:
+        writer_branches = w if isinstance(w, list) else [w]
+        reader_branches = r if isinstance(r, list) else [r]
+        by_type: dict[type, Transform | None] = {}
+        plain = True
+        for branch in writer_branches:
+            wb = _node(branch, self.wn)
+            target = self.reader_branch(wb, reader_branches)
+            if target is None:
+                fn: Transform | None = _refuse(wb, r)
+            else:
+                fn = self.transform(wb, target)
+            python_type = _python_type(wb)
+            if python_type in by_type and by_type[python_type] is not fn:
+                if by_type[python_type] is not None or fn is not None:
+                    raise Unsupported(f"two union branches decode to {python_type.__name__}")
+            by_type[python_type] = fn
+            plain = plain and fn is None
+        if plain:
+            return None
+        table = {t: fn for t, fn in by_type.items() if fn is not None}
+
+        def to_reader_branch(value: Any) -> Any:
+            fn = table.get(type(value))
+            return value if fn is None else fn(value)
+
+        return to_reader_branch
+
+    def reader_branch(self, wb: Any, branches: list[Any]) -> Any:
+        """The reader branch Java picks: the same type (and name) first, then a promotion."""
+        wk = _kind(wb)
+        for branch in branches:
+            rb = _node(branch, self.rn)
+            if _kind(rb) == wk and (wk not in ("record", "error", "enum", "fixed")
+                                    or _same_name(wb, rb)):
+                return rb
+        for branch in branches:
+            rb = _node(branch, self.rn)
+            if self.readable(wb, rb):
+                return rb
+        return None
+
+
+_IDENTITY = _Holder()
+
+
+def _relogical(w: Any, r: Any) -> Transform | None:
+    """Java converts with the reader's logical type, fastavro with the writer's: redo it."""
+    wk, rk = _kind(w), _kind(r)
+    wl, rl = _logical(w), _logical(r)
+    undo = LOGICAL_WRITERS.get(f"{wk}-{wl}") if wl else None
+    promote = _PRIMITIVE_PROMOTIONS.get((wk, rk)) if wk != rk else None
+    redo = LOGICAL_READERS.get(f"{rk}-{rl}") if rl else None
+
+    def relogical(value: Any) -> Any:
+        if undo is not None:
+            value = undo(value, w)
+        if promote is not None:
+            value = promote(value)
+        return redo(value, w, r) if redo is not None else value
+
+    return relogical
+
+
+def _each(inner: Transform | None) -> Transform | None:
+    if inner is None:
+        return None
+    fn = inner
+    return lambda values: [fn(v) for v in values]
+
+
+def _each_value(inner: Transform | None) -> Transform | None:
+    if inner is None:
+        return None
+    fn = inner
+    return lambda values: {k: fn(v) for k, v in values.items()}
+
+
+def _refuse(wb: Any, r: Any) -> Transform:
+    kind = _kind(wb)
+
+    def refuse(value: Any) -> Any:
+        raise ResolutionError(f"the reader schema has no union branch that reads {kind}")
+
+    return refuse
