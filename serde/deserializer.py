@@ -18,7 +18,7 @@ from registry.protocol import SerdeRegistry
 from . import frame
 from .codec import Reader
 from .context import SerializationContext
-from .errors import ConfigError, FrameError
+from .errors import ConfigError, DecodeError, FrameError, SerdeError
 from .limits import DecodeLimits
 from .lookup import parse_with, schema_by_guid, schema_by_id
 from .schema import ParsedSchema, SchemaLike
@@ -106,8 +106,17 @@ class AvroDeserializer:
             unpacked = frame.unpack(data, headers, is_key=is_key)
             value = self._reader_for(unpacked.ref).read(data, unpacked.body_offset)
         if self._from_dict is not None:
-            value = self._from_dict(value, SerializationContext(topic, is_key, headers))
+            value = self._convert(value, topic, is_key, headers)
         return value
+
+    def _convert(self, value: Any, topic: str | None, is_key: bool, headers: Any) -> Any:
+        assert self._from_dict is not None
+        try:
+            return self._from_dict(value, SerializationContext(topic, is_key, headers))
+        except SerdeError:
+            raise
+        except Exception as exc:  # a user hook: surface it as a decode failure (policy applies)
+            raise DecodeError(f"from_dict failed: {type(exc).__name__}: {exc}") from exc
 
     def warm_up(self, *schema_ids: int) -> None:
         """Fetch and prepare the decoders for these schema ids now."""

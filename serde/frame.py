@@ -103,10 +103,12 @@ def find_header(headers: Headers, name: str) -> bytes | None:
 
 
 def add_header(headers: Headers, name: str, value: bytes) -> None:
-    """Append (or set) header ``name`` on a mutable headers list or dict."""
+    """Set header ``name`` (replacing any earlier one) on a mutable headers list or dict."""
     if isinstance(headers, MutableMapping):
         headers[name] = value
     elif isinstance(headers, list):
+        # Replace an earlier value, so a headers list reused across sends does not pile up.
+        headers[:] = [item for item in headers if item[0] != name]
         headers.append((name, value))
     else:
         raise FrameError(

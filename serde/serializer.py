@@ -20,7 +20,7 @@ from registry.protocol import SerdeRegistry
 from . import frame
 from .codec import Writer
 from .context import SerializationContext
-from .errors import ConfigError, SchemaError
+from .errors import ConfigError, EncodeError, SchemaError, SerdeError
 from .lookup import parse_with, registry_call, schema_by_id
 from .schema import ParsedSchema, SchemaLike
 from .subject import SubjectNameStrategy, topic_name_strategy
@@ -138,7 +138,7 @@ class AvroSerializer:
         if binding is None or (binding.expires and binding.expires < time.monotonic()):
             binding = self._bind(topic, is_key)
         if self._to_dict is not None:
-            value = self._to_dict(value, SerializationContext(topic, is_key, headers))
+            value = self._convert(value, topic, is_key, headers)
         elif (
             type(value) is not dict
             and dataclasses.is_dataclass(value)
@@ -148,6 +148,18 @@ class AvroSerializer:
         if binding.header is not None:
             frame.add_header(headers, *binding.header)
         return binding.writer.write(binding.prefix, value)
+
+    def _convert(self, value: Any, topic: str, is_key: bool, headers: Any) -> Any:
+        assert self._to_dict is not None
+        try:
+            return self._to_dict(value, SerializationContext(topic, is_key, headers))
+        except SerdeError:
+            raise
+        except Exception as exc:  # a user hook: never let its TypeError reach the Kafka client
+            raise EncodeError(
+                f"$: to_dict failed on {type(value).__name__}: {type(exc).__name__}: {exc}",
+                python_type=type(value).__name__,
+            ) from exc
 
     def warm_up(self, topic: str, is_key: bool = False) -> int:
         """Resolve the schema id for ``topic`` now, so a misconfiguration fails at start-up."""

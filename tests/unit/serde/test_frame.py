@@ -101,3 +101,10 @@ def test_add_header_needs_a_mutable_container() -> None:
     assert headers == [("h", b"v")]
     with pytest.raises(FrameError, match="mutable headers"):
         frame.add_header(None, "h", b"v")
+
+
+def test_add_header_replaces_an_earlier_value() -> None:
+    """A headers list reused across sends keeps one schema-id header."""
+    headers: list[tuple[str, bytes]] = [("other", b"1"), ("h", b"old")]
+    frame.add_header(headers, "h", b"new")
+    assert headers == [("other", b"1"), ("h", b"new")]

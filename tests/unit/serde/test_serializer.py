@@ -25,6 +25,7 @@ from serde import (
     record_name_strategy,
     topic_record_name_strategy,
 )
+from serde import errors as serde_errors
 
 USER = {
     "type": "record",
@@ -272,3 +273,16 @@ def test_one_serializer_shared_by_threads_gives_correct_output(counting: Any) ->
     for value, data in results.values():
         assert de.deserialize(data) == value
     assert counting.calls["register_schema"] == 1
+
+
+def test_hook_failures_become_serde_errors(memory_registry: Any) -> None:
+    """A TypeError inside to_dict / from_dict surfaces as EncodeError / DecodeError."""
+    def bad_to_dict(obj: Any, ctx: Any) -> Any:
+        raise TypeError("boom")
+
+    with pytest.raises(EncodeError, match="to_dict failed") as info:
+        AvroSerializer(memory_registry, USER, to_dict=bad_to_dict).serialize(object(), "t")
+    assert not isinstance(info.value, TypeError)
+    data = AvroSerializer(memory_registry, USER).serialize({"name": "a", "age": 1}, "t")
+    with pytest.raises(serde_errors.DecodeError, match="from_dict failed"):
+        AvroDeserializer(memory_registry, from_dict=lambda d, ctx: 1 / 0).deserialize(data)
