@@ -8,13 +8,13 @@ from __future__ import annotations
 import json
 import threading
 from collections.abc import Mapping
-from typing import Any, NoReturn, cast
+from typing import Any, cast
 
 import registry as _registry
 from registry.protocol import SerdeRegistry
 from registry.types import Schema
 from serde import AvroDeserializer, AvroSerializer
-from serde.errors import ConfigError, DecodeError, EncodeError
+from serde.errors import ConfigError
 from serde.schema import SchemaLike
 
 REGISTRY_PREFIX = "schema.registry."
@@ -89,21 +89,6 @@ class RegistryHandle:
         close = getattr(self.client, "close", None)
         if self.owned and callable(close):
             close()
-
-
-def encode_failed(exc: TypeError, topic: object, is_key: bool) -> NoReturn:
-    """Re-raise a ``TypeError`` from a hook as :class:`EncodeError` (kafka-python retries on it)."""
-    raise EncodeError(
-        f"cannot serialize the {'key' if is_key else 'value'} for topic {topic!r}: TypeError: {exc}"
-    ) from exc
-
-
-def decode_failed(exc: TypeError, topic: object, is_key: bool) -> NoReturn:
-    """Re-raise a ``TypeError`` from a hook as :class:`DecodeError` (kafka-python retries on it)."""
-    raise DecodeError(
-        f"cannot deserialize the {'key' if is_key else 'value'} from topic {topic!r}: "
-        f"TypeError: {exc}"
-    ) from exc
 
 
 def headers_for_send(headers: Any) -> Any:
@@ -233,10 +218,7 @@ class SchemaSerializers:
             raise ConfigError(
                 f"no Avro schema for the {role}: pass {role}_schema= or default_{role}_schema="
             )
-        try:
-            return serializer.serialize(value, topic, is_key, headers)
-        except TypeError as exc:
-            encode_failed(exc, topic, is_key)
+        return serializer.serialize(value, topic, is_key, headers)
 
     def warm_up(self, topic: str) -> None:
         """Resolve the default schemas' ids for ``topic`` now (fail at start-up, not later)."""

@@ -40,9 +40,7 @@ from ._common import (
     RegistryArg,
     RegistryHandle,
     SchemaSerializers,
-    decode_failed,
     deserializer_for,
-    encode_failed,
     headers_for_send,
     split_config,
 )
@@ -88,10 +86,7 @@ class AvroSerializer(_ClientSerializer):
         """Encode ``obj`` for ``ctx.topic``; ``None`` stays ``None`` (a tombstone)."""
         is_key = _is_key(ctx, "serializer")
         assert ctx is not None
-        try:
-            return self._serde.serialize(obj, ctx.topic, is_key, ctx.headers)
-        except TypeError as exc:
-            encode_failed(exc, ctx.topic, is_key)
+        return self._serde.serialize(obj, ctx.topic, is_key, ctx.headers)
 
     def close(self) -> None:
         """Close the registry client if it was opened from a URL."""
@@ -127,10 +122,7 @@ class AvroDeserializer(_ClientDeserializer):
         """Decode ``value`` (``None`` stays ``None``); the schema-id header wins over the prefix."""
         is_key = _is_key(ctx, "deserializer")
         assert ctx is not None
-        try:
-            return self._serde.deserialize(value, ctx.topic, is_key, ctx.headers)
-        except TypeError as exc:
-            decode_failed(exc, ctx.topic, is_key)
+        return self._serde.deserialize(value, ctx.topic, is_key, ctx.headers)
 
     def close(self) -> None:
         """Close the registry client if it was opened from a URL."""

@@ -38,9 +38,7 @@ from ._common import (
     RegistryArg,
     RegistryHandle,
     SchemaSerializers,
-    decode_failed,
     deserializer_for,
-    encode_failed,
     headers_for_send,
     reject_keys,
     split_config,
@@ -99,10 +97,7 @@ class AvroSerializer(_ClientSerializer):  # type: ignore[misc]
     def serialize(self, topic: str, *args: Any) -> bytes | None:
         """``serialize(topic, headers, data)`` (3.x) or ``serialize(topic, data)`` (2.x)."""
         headers, data = _split_call(args, "serialize")
-        try:
-            return self._serde.serialize(data, topic, self._is_key, headers)
-        except TypeError as exc:
-            encode_failed(exc, topic, self._is_key)
+        return self._serde.serialize(data, topic, self._is_key, headers)
 
     def __call__(self, *args: Any) -> bytes | None:
         """``(data)`` with the ``topic`` given at construction, or the ``serialize`` forms."""
@@ -158,10 +153,7 @@ class AvroDeserializer(_ClientDeserializer):  # type: ignore[misc]
     def deserialize(self, topic: str | None, *args: Any) -> Any:
         """``deserialize(topic, headers, data)`` (3.x) or ``deserialize(topic, data)`` (2.x)."""
         headers, data = _split_call(args, "deserialize")
-        try:
-            return self._serde.deserialize(data, topic, self._is_key, headers)
-        except TypeError as exc:
-            decode_failed(exc, topic, self._is_key)
+        return self._serde.deserialize(data, topic, self._is_key, headers)
 
     def __call__(self, *args: Any) -> Any:
         """``(data)``, or the ``deserialize`` forms."""
