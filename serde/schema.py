@@ -14,6 +14,7 @@ from typing import Any
 import fastavro
 from fastavro.schema import SchemaParseException, UnknownType
 
+from registry.canonical import java_schema_text
 from registry.types import AVRO, Schema, SchemaReference
 
 from .errors import SchemaError
@@ -33,7 +34,8 @@ class ParsedSchema:
     """A schema parsed once, with everything the codec needs."""
 
     text: str
-    """The schema text to register (compact; a bare primitive as Java writes it, e.g. "string")."""
+    """The schema text to register: as Java's ``Schema.toString`` writes it (so the registry
+    gives the id a Java producer gets), e.g. ``"string"`` for ``{"type": "string"}``."""
     json: Any
     """The decoded JSON of the schema itself (references not inlined)."""
     parsed: Any
@@ -118,10 +120,11 @@ def parse(schema: SchemaLike, resolver: ReferenceResolver | None = None) -> Pars
     fallbacks = null_namespace_fallbacks(value)
     for alias in fallbacks:
         named[alias] = {"type": "record", "name": alias, "fields": []}  # placeholder, see below
+    referenced: list[str] = []
     if references:
         if resolver is None:
             raise SchemaError("the schema has references but no registry to resolve them")
-        _resolve_references(references, resolver, named, set())
+        _resolve_references(references, resolver, named, set(), referenced)
     try:
         parsed = fastavro.parse_schema(value, named_schemas=named)
         if references and not (isinstance(parsed, dict) and "__named_schemas" in parsed):
@@ -139,6 +142,7 @@ def parse(schema: SchemaLike, resolver: ReferenceResolver | None = None) -> Pars
     for alias, target in fallbacks.items():
         named[alias] = named[target]  # fastavro only checked that the name exists: point it home
     name = full_name(value) if isinstance(value, dict) and avro_type(value) in NAMED_TYPES else None
+    text = java_schema_text(text, referenced) or text
     return ParsedSchema(text, value, parsed, named, references, name)
 
 
@@ -195,6 +199,7 @@ def _resolve_references(
     resolver: ReferenceResolver,
     named: dict[str, Any],
     seen: set[tuple[str, int]],
+    texts: list[str],
 ) -> None:
     for ref in references:
         key = (ref.subject, ref.version)
@@ -202,8 +207,9 @@ def _resolve_references(
             continue
         seen.add(key)
         target = resolver(ref)
-        value, _, nested = load(target)
-        _resolve_references(nested, resolver, named, seen)
+        value, text, nested = load(target)
+        _resolve_references(nested, resolver, named, seen, texts)
+        texts.append(text)
         try:
             fastavro.parse_schema(value, named_schemas=named)
         except (SchemaParseException, UnknownType, ValueError, TypeError, KeyError) as exc:

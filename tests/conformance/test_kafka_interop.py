@@ -1,0 +1,907 @@
+"""Cross-language conformance through the real Kafka broker and the real schema registry.
+
+Every direction goes over a topic of the broker started by ``scripts/kafka.sh`` and resolves
+schema ids through the Apicurio server started by ``scripts/registry.sh`` (its Confluent API):
+
+1. Java (``KafkaProducerCheck``: Apache Avro for Java frames, schema registered over REST) ->
+   both Python adapters, through their consumers and through their bare deserializers;
+2. both Python adapters (producers and bare serializers) -> Java (``KafkaConsumerCheck``);
+3. Apicurio's own Kafka serde as an independent witness (``ApicurioSerdeWitness``), both ways;
+4. the raw frames on the topic: Java, Python and Apicurio's serde write the same bytes for the
+   same value and schema (each registered under a subject of its own).
+
+Values follow the conformance manifest's JSON convention (``conformance/README.md``); message
+``i`` carries ``values[i % len(values)]`` and, when it has a key, the key ``str(i)``.
+A short summary per direction is printed at the end of the module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import re
+import subprocess
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import Consumer, DeserializingConsumer, SerializingProducer
+from confluent_kafka import TopicPartition as CkTopicPartition
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+from confluent_kafka.serialization import StringSerializer
+from kafka import KafkaConsumer, KafkaProducer
+from kafka.serializer import Serializer as KafkaSerializer
+
+from adapters import confluent_kafka as ck
+from adapters import kafka_python as kp
+from tests.conformance.test_java_fixtures import Names, difference, to_python
+
+pytestmark = [pytest.mark.kafka, pytest.mark.registry_server]
+
+REPO = Path(__file__).resolve().parents[2]
+RUN_JAVA = REPO / "conformance" / "run-java.sh"
+COUNT = 24  # messages per topic
+WAIT_S = 60  # bound on every wait for messages (Python and Java alike)
+JAVA_TIMEOUT_S = 600  # bound on one Java run, including a first (downloading) Maven build
+
+# --------------------------------------------------------------------------- value sets
+
+# Schemas are written in the key order of Java's Schema.toString(): the registry then stores
+# Python's text and Java's as the same content, under the same id (see test_frames_identical).
+ADDRESS: dict[str, Any] = {
+    "type": "record",
+    "name": "Address",
+    "fields": [
+        {"name": "street", "type": "string"},
+        {"name": "city", "type": "string"},
+        {"name": "zip", "type": ["null", "string"], "default": None},
+    ],
+}
+ORDER: dict[str, Any] = {
+    "type": "record",
+    "name": "Order",
+    "namespace": "kint.shop",
+    "fields": [
+        {"name": "id", "type": "long"},
+        {
+            "name": "customer",
+            "type": {
+                "type": "record",
+                "name": "Customer",
+                "fields": [
+                    {"name": "name", "type": "string"},
+                    {"name": "address", "type": ADDRESS},
+                ],
+            },
+        },
+        {
+            "name": "status",
+            "type": {
+                "type": "enum",
+                "name": "Status",
+                "symbols": ["NEW", "PAID", "SHIPPED", "CANCELLED"],
+            },
+        },
+        {
+            "name": "lines",
+            "type": {
+                "type": "array",
+                "items": {
+                    "type": "record",
+                    "name": "Line",
+                    "fields": [
+                        {"name": "sku", "type": "string"},
+                        {"name": "quantity", "type": "int"},
+                        {
+                            "name": "unit_price",
+                            "type": {
+                                "type": "bytes",
+                                "logicalType": "decimal",
+                                "precision": 9,
+                                "scale": 2,
+                            },
+                        },
+                    ],
+                },
+            },
+        },
+        {"name": "tags", "type": {"type": "array", "items": "string"}},
+        {"name": "attributes", "type": {"type": "map", "values": "string"}},
+        {"name": "counters", "type": {"type": "map", "values": "long"}},
+        {"name": "note", "type": ["null", "string"], "default": None},
+        {"name": "discount", "type": ["null", "int", "double", "string"], "default": None},
+        {"name": "ship_to", "type": ["null", "Address"], "default": None},
+        {
+            "name": "total",
+            "type": {"type": "bytes", "logicalType": "decimal", "precision": 12, "scale": 2},
+        },
+        {"name": "created", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {
+            "name": "updated",
+            "type": ["null", {"type": "long", "logicalType": "timestamp-micros"}],
+            "default": None,
+        },
+        {"name": "order_id", "type": {"type": "string", "logicalType": "uuid"}},
+        {"name": "payload", "type": "bytes"},
+    ],
+}
+
+
+def _address(street: str, city: str, zip_code: str | None) -> dict[str, Any]:
+    return {
+        "street": street,
+        "city": city,
+        "zip": None if zip_code is None else {"string": zip_code},
+    }
+
+
+ORDER_VALUES: list[dict[str, Any]] = [
+    {
+        "id": 1001,
+        "customer": {
+            "name": "Ada Lovelace",
+            "address": _address("12 St James's Sq", "London", None),
+        },
+        "status": "PAID",
+        "lines": [
+            {"sku": "A-1", "quantity": 2, "unit_price": "19.99"},
+            {"sku": "B-22", "quantity": 1, "unit_price": "0.05"},
+        ],
+        "tags": ["priority", "gift"],
+        "attributes": {"channel": "web", "coupon": ""},
+        "counters": {"views": 17, "clicks": 3},
+        "note": {"string": "leave at the door"},
+        "discount": {"int": 10},
+        "ship_to": {"kint.shop.Address": _address("1 Main St", "Springfield", "49007")},
+        "total": "40.03",
+        "created": "2024-02-29T12:34:56.789Z",
+        "updated": {"long": "2024-03-01T08:00:00.123456Z"},
+        "order_id": "123e4567-e89b-12d3-a456-426614174000",
+        "payload": "00ff10",
+    },
+    {
+        "id": -1,
+        "customer": {"name": "", "address": _address("", "", "")},
+        "status": "NEW",
+        "lines": [],
+        "tags": [],
+        "attributes": {},
+        "counters": {},
+        "note": None,
+        "discount": None,
+        "ship_to": None,
+        "total": "-0.01",
+        "created": "1969-12-31T23:59:59.999Z",
+        "updated": None,
+        "order_id": "00000000-0000-0000-0000-000000000000",
+        "payload": "",
+    },
+    {
+        "id": 9223372036854775807,
+        "customer": {
+            "name": "Zoë Ångström 山田 😀",
+            "address": _address("Straße 5", "Zürich", "8001"),
+        },
+        "status": "SHIPPED",
+        "lines": [
+            {"sku": "Ü-9", "quantity": 2147483647, "unit_price": "9999999.99"},
+            {"sku": "neg", "quantity": -2147483648, "unit_price": "-1.28"},
+            {"sku": "zero", "quantity": 0, "unit_price": "0.00"},
+        ],
+        "tags": ["ñ", "😀", "a" * 300],
+        "attributes": {"κλειδί": "τιμή", "": "empty key"},
+        "counters": {"min": -9223372036854775808, "max": 9223372036854775807, "big": 2**53 + 1},
+        "note": {"string": "line1\nline2\ttab \u0000 nul"},
+        "discount": {"double": 2.5},
+        "ship_to": {"kint.shop.Address": _address("Rue de l'Église", "Genève", None)},
+        "total": "9999999999.99",
+        "created": "2038-01-19T03:14:08.000Z",
+        "updated": {"long": "1970-01-01T00:00:00.000001Z"},
+        "order_id": "ffffffff-ffff-4fff-bfff-ffffffffffff",
+        "payload": "80" * 64,
+    },
+    {
+        "id": 0,
+        "customer": {"name": "Bob", "address": _address("Elm", "Oslo", "0150")},
+        "status": "CANCELLED",
+        "lines": [
+            {"sku": f"S-{n}", "quantity": n, "unit_price": f"{n}.{n:02d}"} for n in range(40)
+        ],
+        "tags": ["x"] * 5,
+        "attributes": {f"k{n}": f"v{n}" for n in range(30)},
+        "counters": {"n": -128},
+        "note": {"string": "refund requested"},
+        "discount": {"string": "SUMMER24"},
+        "ship_to": None,
+        "total": "-9999999999.99",
+        "created": "2001-09-09T01:46:40.000Z",
+        "updated": {"long": "2024-12-31T23:59:59.999999Z"},
+        "order_id": "6ba7b810-9dad-11d1-80b4-00c04fd430c8",
+        "payload": "deadbeef",
+    },
+]
+
+# Evolution: Account v1 is written; v2 reads it (reordered fields, int -> long and
+# int -> double promotions in a field, an array and a map, a renamed field by alias, an enum
+# symbol added, a field removed, fields added with defaults including a record default).
+ACCOUNT_V1: dict[str, Any] = {
+    "type": "record",
+    "name": "Account",
+    "namespace": "kint.crm",
+    "fields": [
+        {"name": "id", "type": "int"},
+        {"name": "name", "type": "string"},
+        {
+            "name": "level",
+            "type": {"type": "enum", "name": "Level", "symbols": ["BRONZE", "SILVER"]},
+        },
+        {"name": "legacy_code", "type": "string"},
+        {"name": "scores", "type": {"type": "map", "values": "int"}},
+        {"name": "history", "type": {"type": "array", "items": "int"}},
+        {
+            "name": "balance",
+            "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2},
+        },
+        {"name": "opened", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "contact", "type": ["null", "string"], "default": None},
+    ],
+}
+ACCOUNT_V2: dict[str, Any] = {
+    "type": "record",
+    "name": "Account",
+    "namespace": "kint.crm",
+    "fields": [
+        {"name": "full_name", "type": "string", "aliases": ["name"]},
+        {"name": "id", "type": "long"},
+        {
+            "name": "level",
+            "type": {
+                "type": "enum",
+                "name": "Level",
+                "symbols": ["BRONZE", "SILVER", "GOLD"],
+                "default": "BRONZE",
+            },
+        },
+        {"name": "scores", "type": {"type": "map", "values": "double"}},
+        {"name": "history", "type": {"type": "array", "items": "long"}},
+        {
+            "name": "balance",
+            "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2},
+        },
+        {"name": "opened", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+        {"name": "contact", "type": ["null", "string"], "default": None},
+        {"name": "email", "type": ["null", "string"], "default": None},
+        {"name": "region", "type": "string", "default": "eu-west"},
+        {
+            "name": "prefs",
+            "type": {
+                "type": "record",
+                "name": "Prefs",
+                "fields": [
+                    {"name": "lang", "type": "string"},
+                    {"name": "newsletter", "type": "boolean", "default": True},
+                ],
+            },
+            "default": {"lang": "en"},
+        },
+    ],
+}
+ACCOUNT_VALUES: list[dict[str, Any]] = [
+    {
+        "id": 1,
+        "name": "Grace Hopper",
+        "level": "SILVER",
+        "legacy_code": "GH-1906",
+        "scores": {"q1": 7, "q2": -3},
+        "history": [1, 2, 3],
+        "balance": "1234.50",
+        "opened": "1992-01-01T00:00:00.000Z",
+        "contact": {"string": "+1 555 0100"},
+    },
+    {
+        "id": -2147483648,
+        "name": "",
+        "level": "BRONZE",
+        "legacy_code": "",
+        "scores": {},
+        "history": [],
+        "balance": "-0.01",
+        "opened": "1960-06-15T12:00:00.001Z",
+        "contact": None,
+    },
+    {
+        "id": 2147483647,
+        "name": "Ολυμπία 😀",
+        "level": "SILVER",
+        "legacy_code": "x" * 500,
+        "scores": {"max": 2147483647, "min": -2147483648},
+        "history": [2147483647, -2147483648, 0],
+        "balance": "99999999.99",
+        "opened": "2099-12-31T23:59:59.999Z",
+        "contact": {"string": "ολυμπία@example.org"},
+    },
+]
+ACCOUNT_READ_VALUES: list[dict[str, Any]] = [
+    {
+        "full_name": value["name"],
+        "id": value["id"],
+        "level": value["level"],
+        "scores": {k: float(v) for k, v in value["scores"].items()},
+        "history": value["history"],
+        "balance": value["balance"],
+        "opened": value["opened"],
+        "contact": value["contact"],
+        "email": None,
+        "region": "eu-west",
+        "prefs": {"lang": "en", "newsletter": True},
+    }
+    for value in ACCOUNT_VALUES
+]
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """A values file for the Java tools, and the same values as the Python serde sees them."""
+
+    name: str
+    writer: dict[str, Any]
+    values: list[dict[str, Any]]
+    reader: dict[str, Any] | None = None
+    read_values: list[dict[str, Any]] | None = None
+
+    @property
+    def writer_text(self) -> str:
+        """The writer schema as compact JSON text (what both sides register)."""
+        return json.dumps(self.writer, separators=(",", ":"), ensure_ascii=False)
+
+    @property
+    def reader_text(self) -> str | None:
+        """The reader schema as text, or None without evolution."""
+        return None if self.reader is None else json.dumps(self.reader, separators=(",", ":"))
+
+    def writer_only(self) -> ValueSet:
+        """The same values read with the writer's schema (no evolution)."""
+        return ValueSet(f"{self.name}-writer", self.writer, self.values)
+
+    def write_file(self, directory: Path) -> Path:
+        """Write the values file the Java tools read (conformance/README.md, "Values file")."""
+        content: dict[str, Any] = {"writer_schema": self.writer_text, "values": self.values}
+        if self.reader is not None:
+            content["reader_schema"] = self.reader_text
+            content["read_values"] = self.read_values
+        path = directory / f"{self.name}-values.json"
+        path.write_text(json.dumps(content, ensure_ascii=False, indent=1), encoding="utf-8")
+        return path
+
+    def to_encode(self, index: int) -> Any:
+        """The Python value the serializers get for message ``index``."""
+        value = self.values[index % len(self.values)]
+        return to_python(value, self.writer, Names(self.writer), None, encode=True)
+
+    def expected(self, index: int) -> Any:
+        """The Python value the deserializers must return for message ``index``."""
+        if self.reader is not None and self.read_values is not None:
+            value = self.read_values[index % len(self.read_values)]
+            return to_python(value, self.reader, Names(self.reader), None, encode=False)
+        value = self.values[index % len(self.values)]
+        return to_python(value, self.writer, Names(self.writer), None, encode=False)
+
+
+ORDERS = ValueSet("orders", ORDER, ORDER_VALUES)
+ACCOUNTS = ValueSet("accounts", ACCOUNT_V1, ACCOUNT_VALUES, ACCOUNT_V2, ACCOUNT_READ_VALUES)
+VALUE_SETS = {vs.name: vs for vs in (ORDERS, ACCOUNTS)}
+# Apicurio's deserializer takes no reader schema: it reads the evolution set with the writer's.
+WITNESS_SETS = {vs.name: vs for vs in (ORDERS, ACCOUNTS.writer_only())}
+
+# --------------------------------------------------------------------------- summary
+
+
+class Summary:
+    """Messages checked per direction, printed once at the end of the module."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, list[tuple[str, int, int]]] = {}
+
+    def add(self, direction: str, run: str, checked: int, passed: int) -> None:
+        """Count one run (value set and client) of ``direction``: ``passed`` of ``checked``."""
+        self.runs.setdefault(direction, []).append((run, checked, passed))
+
+    def lines(self) -> list[str]:
+        """One line per direction, plus one per run that did not pass entirely."""
+        lines = ["", "kafka interop summary (messages as expected / checked):"]
+        for direction, runs in self.runs.items():
+            checked = sum(run[1] for run in runs)
+            passed = sum(run[2] for run in runs)
+            lines.append(f"  {direction}: {passed} / {checked} in {len(runs)} runs")
+            lines.extend(f"    FAILED {name}: {ok} / {n}" for name, n, ok in runs if ok != n)
+        return lines
+
+
+@pytest.fixture(scope="module")
+def summary(request: pytest.FixtureRequest) -> Iterator[Summary]:
+    """The module's per-direction counts; printed to the terminal when the module ends."""
+    result = Summary()
+    yield result
+    if not result.runs:
+        return
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    # Module teardown output is captured (and shown only on failure): print past the capture.
+    with capture.global_and_fixture_disabled() if capture else contextlib.nullcontext():
+        print("\n".join(result.lines()), flush=True)
+
+
+# --------------------------------------------------------------------------- Kafka helpers
+
+
+def new_topic(bootstrap: str, prefix: str) -> str:
+    """Create a one-partition topic no other test uses; wait (bounded) until the broker has it."""
+    name = f"kint-{prefix}-{uuid.uuid4().hex[:10]}"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    futures = admin.create_topics(
+        [NewTopic(name, num_partitions=1, replication_factor=1)], operation_timeout=30
+    )
+    futures[name].result(timeout=WAIT_S)
+    deadline = time.monotonic() + WAIT_S
+    while name not in admin.list_topics(timeout=10).topics:
+        assert time.monotonic() < deadline, f"topic {name} never appeared"
+        time.sleep(0.1)
+    return name
+
+
+def message_index(key: Any, arrival: int) -> int:
+    """The index a message stands for: its decimal key, else its arrival order."""
+    if isinstance(key, bytes):
+        text = key.decode("utf-8", "replace").strip()
+        if text.isdigit():
+            return int(text)
+    return arrival
+
+
+def collect(poll: Callable[[], list[tuple[Any, Any]]], count: int) -> list[tuple[int, Any]]:
+    """Poll ``(key, value)`` pairs until ``count`` arrive (bounded); returns ``(index, value)``."""
+    got: list[tuple[int, Any]] = []
+    deadline = time.monotonic() + WAIT_S
+    while len(got) < count and time.monotonic() < deadline:
+        for key, value in poll():
+            got.append((message_index(key, len(got)), value))
+    return got
+
+
+def _ck_poll(consumer: Any) -> Callable[[], list[tuple[Any, Any]]]:
+    def poll() -> list[tuple[Any, Any]]:
+        msg = consumer.poll(0.5)
+        if msg is None:
+            return []
+        assert msg.error() is None, msg.error()
+        return [(msg.key(), msg.value())]
+
+    return poll
+
+
+def _kp_poll(consumer: Any) -> Callable[[], list[tuple[Any, Any]]]:
+    def poll() -> list[tuple[Any, Any]]:
+        batches = consumer.poll(timeout_ms=500)
+        return [(r.key, r.value) for records in batches.values() for r in records]
+
+    return poll
+
+
+# ----------------------------------------------------------------- Python consumers
+
+
+def read_kp_avro_consumer(
+    bootstrap: str, url: str, topic: str, vs: ValueSet
+) -> list[tuple[int, Any]]:
+    """kafka-python: adapters.kafka_python.AvroConsumer (keys left as bytes)."""
+    consumer = kp.AvroConsumer(
+        {
+            "bootstrap_servers": bootstrap,
+            "group_id": f"{topic}-kp-consumer",
+            "auto_offset_reset": "earliest",
+            "enable_auto_commit": False,
+        },
+        registry=url,
+        reader_value_schema=vs.reader_text,
+        topics=topic,
+        decode_key=False,
+    )
+    try:
+        return collect(_kp_poll(consumer), COUNT)
+    finally:
+        consumer.close(autocommit=False)
+
+
+def read_kp_deserializer(
+    bootstrap: str, url: str, topic: str, vs: ValueSet
+) -> list[tuple[int, Any]]:
+    """kafka-python: a plain KafkaConsumer with adapters.kafka_python.AvroDeserializer."""
+    deserializer = kp.AvroDeserializer(url, vs.reader_text)
+    consumer = KafkaConsumer(
+        topic,
+        bootstrap_servers=bootstrap,
+        group_id=f"{topic}-kp-deserializer",
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+        value_deserializer=deserializer,
+    )
+    try:
+        return collect(_kp_poll(consumer), COUNT)
+    finally:
+        consumer.close(autocommit=False)
+        deserializer.close()
+
+
+def read_ck_avro_consumer(
+    bootstrap: str, url: str, topic: str, vs: ValueSet
+) -> list[tuple[int, Any]]:
+    """confluent-kafka: adapters.confluent_kafka.AvroConsumer (keys left as bytes)."""
+    consumer = ck.AvroConsumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"{topic}-ck-consumer",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        },
+        registry=url,
+        reader_value_schema=vs.reader_text,
+        decode_key=False,
+    )
+    try:
+        consumer.subscribe([topic])
+        return collect(_ck_poll(consumer), COUNT)
+    finally:
+        consumer.close()
+
+
+def read_ck_deserializer(
+    bootstrap: str, url: str, topic: str, vs: ValueSet
+) -> list[tuple[int, Any]]:
+    """confluent-kafka: DeserializingConsumer with adapters.confluent_kafka.AvroDeserializer."""
+    deserializer = ck.AvroDeserializer(url, vs.reader_text)
+    consumer = DeserializingConsumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"{topic}-ck-deserializer",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "value.deserializer": deserializer,
+        }
+    )
+    try:
+        consumer.subscribe([topic])
+        return collect(_ck_poll(consumer), COUNT)
+    finally:
+        consumer.close()
+        deserializer.close()
+
+
+PY_CONSUMERS: dict[str, Callable[[str, str, str, ValueSet], list[tuple[int, Any]]]] = {
+    "kafka_python.AvroConsumer": read_kp_avro_consumer,
+    "kafka_python.AvroDeserializer": read_kp_deserializer,
+    "confluent_kafka.AvroConsumer": read_ck_avro_consumer,
+    "confluent_kafka.AvroDeserializer": read_ck_deserializer,
+}
+
+
+def check_python_read(
+    bootstrap: str, url: str, topic: str, vs: ValueSet, direction: str, summary: Summary
+) -> None:
+    """Every Python consumer reads ``COUNT`` messages of ``topic``, each the expected value."""
+    problems: list[str] = []
+    for name, read in PY_CONSUMERS.items():
+        got = read(bootstrap, url, topic, vs)
+        passed = 0
+        indexes = sorted(index for index, _ in got)
+        if indexes != list(range(COUNT)):
+            problems.append(f"{name}: message indexes {indexes}, expected 0..{COUNT - 1}")
+        for index, value in got:
+            found = difference(vs.expected(index), value, f"message {index}")
+            if found is None:
+                passed += 1
+            else:
+                problems.append(f"{name}: {found}")
+        summary.add(direction, f"{vs.name}, {name}", COUNT, passed)
+    assert not problems, "\n".join(problems[:20])
+
+
+# ----------------------------------------------------------------- Python producers
+
+
+def _keyed_values(vs: ValueSet) -> list[tuple[str, Any]]:
+    return [(str(index), vs.to_encode(index)) for index in range(COUNT)]
+
+
+def write_kp_avro_producer(bootstrap: str, url: str, topic: str, vs: ValueSet) -> None:
+    """kafka-python: adapters.kafka_python.AvroProducer (no keys: Java uses arrival order)."""
+    producer = kp.AvroProducer(
+        {"bootstrap_servers": bootstrap, "acks": "all", "linger_ms": 5},
+        default_value_schema=vs.writer_text,
+        registry=url,
+    )
+    try:
+        futures = [producer.produce(topic, value) for _, value in _keyed_values(vs)]
+        producer.flush(WAIT_S)
+        for future in futures:
+            future.get(timeout=WAIT_S)
+    finally:
+        producer.close(WAIT_S)
+
+
+class KeyText(KafkaSerializer):  # type: ignore[misc]
+    """kafka-python key serializer: the key string as UTF-8 (the message index convention)."""
+
+    def serialize(self, topic: str, *args: Any) -> bytes:
+        """``serialize(topic, data)`` or ``serialize(topic, headers, data)``."""
+        return str(args[-1]).encode("utf-8")
+
+
+def write_kp_serializer(bootstrap: str, url: str, topic: str, vs: ValueSet) -> None:
+    """kafka-python: a plain KafkaProducer with adapters.kafka_python.AvroSerializer."""
+    producer = KafkaProducer(
+        bootstrap_servers=bootstrap,
+        acks="all",
+        linger_ms=5,
+        key_serializer=KeyText(),
+        value_serializer=kp.AvroSerializer(url, vs.writer_text),
+    )
+    try:
+        futures = [producer.send(topic, value, key) for key, value in _keyed_values(vs)]
+        producer.flush(WAIT_S)
+        for future in futures:
+            future.get(timeout=WAIT_S)
+    finally:
+        producer.close(WAIT_S)
+
+
+def _ck_delivered(errors: list[Any]) -> Callable[[Any, Any], None]:
+    def delivered(err: Any, _msg: Any) -> None:
+        if err is not None:
+            errors.append(err)
+
+    return delivered
+
+
+def write_ck_avro_producer(bootstrap: str, url: str, topic: str, vs: ValueSet) -> None:
+    """confluent-kafka: adapters.confluent_kafka.AvroProducer (no keys: Java uses arrival order)."""
+    producer = ck.AvroProducer(
+        {"bootstrap.servers": bootstrap, "acks": "all", "linger.ms": 5},
+        default_value_schema=vs.writer_text,
+        registry=url,
+    )
+    errors: list[Any] = []
+    try:
+        for _, value in _keyed_values(vs):
+            producer.produce(topic, value=value, on_delivery=_ck_delivered(errors))
+            producer.poll(0)
+        assert producer.flush(WAIT_S) == 0, "messages left undelivered"
+    finally:
+        producer.close()
+    assert errors == []
+
+
+def write_ck_serializer(bootstrap: str, url: str, topic: str, vs: ValueSet) -> None:
+    """confluent-kafka: SerializingProducer with adapters.confluent_kafka.AvroSerializer."""
+    serializer = ck.AvroSerializer(url, vs.writer_text)
+    producer = SerializingProducer(
+        {
+            "bootstrap.servers": bootstrap,
+            "acks": "all",
+            "linger.ms": 5,
+            "key.serializer": StringSerializer(),
+            "value.serializer": serializer,
+        }
+    )
+    errors: list[Any] = []
+    try:
+        for key, value in _keyed_values(vs):
+            producer.produce(topic, key=key, value=value, on_delivery=_ck_delivered(errors))
+            producer.poll(0)
+        assert producer.flush(WAIT_S) == 0, "messages left undelivered"
+    finally:
+        serializer.close()
+    assert errors == []
+
+
+PY_PRODUCERS: dict[str, Callable[[str, str, str, ValueSet], None]] = {
+    "kafka_python.AvroProducer": write_kp_avro_producer,
+    "kafka_python.AvroSerializer": write_kp_serializer,
+    "confluent_kafka.AvroProducer": write_ck_avro_producer,
+    "confluent_kafka.AvroSerializer": write_ck_serializer,
+}
+
+# ----------------------------------------------------------------- Java tools
+
+_RESULT = re.compile(r"^(\w+): (\d+) passed, (\d+) failed$", re.MULTILINE)
+
+
+def run_java(
+    main: list[str], bootstrap: str, url: str, topic: str, values: Path
+) -> tuple[int, int, str]:
+    """Run one Kafka check (bounded); returns (passed, failed, output) from its closing line."""
+    command = [
+        "bash",
+        str(RUN_JAVA),
+        "--kafka",
+        *main,
+        "--bootstrap",
+        bootstrap,
+        "--registry",
+        url,
+        "--topic",
+        topic,
+        "--count",
+        str(COUNT),
+        "--values",
+        str(values),
+        "--timeout-s",
+        str(WAIT_S),
+    ]
+    try:
+        result = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            timeout=JAVA_TIMEOUT_S,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except subprocess.TimeoutExpired as exc:
+        pytest.fail(f"{' '.join(main)} ran over {JAVA_TIMEOUT_S}s: {exc.stdout!r}")
+    output = result.stdout + result.stderr
+    found = _RESULT.findall(result.stdout)
+    assert found, f"{' '.join(main)} exited {result.returncode} without a result:\n{output}"
+    _, passed, failed = found[-1]
+    return int(passed), int(failed), output
+
+
+def java_produce(main: list[str], bootstrap: str, url: str, topic: str, values: Path) -> None:
+    """Produce ``COUNT`` messages with a Java tool; all must be acknowledged."""
+    passed, failed, output = run_java(main, bootstrap, url, topic, values)
+    assert (passed, failed) == (COUNT, 0), output
+
+
+# ----------------------------------------------------------------- raw frames
+
+
+def read_raw(bootstrap: str, topic: str) -> dict[int, bytes]:
+    """The topic's first ``COUNT`` values as bytes, by message index, read with a plain consumer."""
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"{topic}-raw",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        consumer.assign([CkTopicPartition(topic, 0, 0)])
+        got = collect(_ck_poll(consumer), COUNT)
+    finally:
+        consumer.close()
+    assert len(got) == COUNT, f"{topic}: only {len(got)} of {COUNT} messages arrived"
+    frames = dict(got)
+    assert sorted(frames) == list(range(COUNT)), f"{topic}: indexes {sorted(frames)}"
+    return frames
+
+
+# --------------------------------------------------------------------------- tests
+
+
+@pytest.mark.parametrize("vs", VALUE_SETS.values(), ids=VALUE_SETS.keys())
+def test_python_reads_java_producer(
+    kafka_bootstrap: str, registry_url: str, tmp_path: Path, summary: Summary, vs: ValueSet
+) -> None:
+    """Java-written frames (schema registered over REST) decode in both Python adapters."""
+    topic = new_topic(kafka_bootstrap, f"java-{vs.name}")
+    values = vs.write_file(tmp_path)
+    java_produce(["KafkaProducerCheck"], kafka_bootstrap, registry_url, topic, values)
+    check_python_read(
+        kafka_bootstrap,
+        registry_url,
+        topic,
+        vs,
+        "Java KafkaProducerCheck -> Python",
+        summary,
+    )
+
+
+@pytest.mark.parametrize("producer", PY_PRODUCERS.keys())
+@pytest.mark.parametrize("vs", VALUE_SETS.values(), ids=VALUE_SETS.keys())
+def test_java_reads_python_producer(
+    kafka_bootstrap: str,
+    registry_url: str,
+    tmp_path: Path,
+    summary: Summary,
+    vs: ValueSet,
+    producer: str,
+) -> None:
+    """Frames written by each Python adapter decode in Java (KafkaConsumerCheck)."""
+    topic = new_topic(kafka_bootstrap, f"py-{vs.name}")
+    PY_PRODUCERS[producer](kafka_bootstrap, registry_url, topic, vs)
+    passed, failed, output = run_java(
+        ["KafkaConsumerCheck"], kafka_bootstrap, registry_url, topic, vs.write_file(tmp_path)
+    )
+    summary.add("Python -> Java KafkaConsumerCheck", f"{vs.name}, {producer}", COUNT, passed)
+    assert (passed, failed) == (COUNT, 0), output
+
+
+@pytest.mark.parametrize("vs", VALUE_SETS.values(), ids=VALUE_SETS.keys())
+def test_python_reads_apicurio_serde(
+    kafka_bootstrap: str, registry_url: str, tmp_path: Path, summary: Summary, vs: ValueSet
+) -> None:
+    """Frames written by Apicurio's own Kafka serializer decode in both Python adapters."""
+    topic = new_topic(kafka_bootstrap, f"apicurio-{vs.name}")
+    values = vs.writer_only().write_file(tmp_path)
+    java_produce(["ApicurioSerdeWitness", "produce"], kafka_bootstrap, registry_url, topic, values)
+    check_python_read(kafka_bootstrap, registry_url, topic, vs, "Apicurio serde -> Python", summary)
+
+
+@pytest.mark.parametrize("producer", PY_PRODUCERS.keys())
+@pytest.mark.parametrize("vs", WITNESS_SETS.values(), ids=WITNESS_SETS.keys())
+def test_apicurio_serde_reads_python_producer(
+    kafka_bootstrap: str,
+    registry_url: str,
+    tmp_path: Path,
+    summary: Summary,
+    vs: ValueSet,
+    producer: str,
+) -> None:
+    """Frames written by each Python adapter decode in Apicurio's own Kafka deserializer."""
+    topic = new_topic(kafka_bootstrap, f"py-apicurio-{vs.name}")
+    PY_PRODUCERS[producer](kafka_bootstrap, registry_url, topic, vs)
+    passed, failed, output = run_java(
+        ["ApicurioSerdeWitness", "consume"],
+        kafka_bootstrap,
+        registry_url,
+        topic,
+        vs.write_file(tmp_path),
+    )
+    summary.add("Python -> Apicurio serde", f"{vs.name}, {producer}", COUNT, passed)
+    assert (passed, failed) == (COUNT, 0), output
+
+
+@pytest.mark.parametrize("vs", VALUE_SETS.values(), ids=VALUE_SETS.keys())
+def test_frames_identical_on_topic(
+    kafka_bootstrap: str, registry_url: str, tmp_path: Path, summary: Summary, vs: ValueSet
+) -> None:
+    """Java and every Python adapter put the very same bytes on the topic; Apicurio the same body.
+
+    Each writes the same values with the same schema to a topic (and so a subject) of its own.
+    Java and Python register the same schema text, for which the registry hands out one id, so
+    the whole frames must be equal. Apicurio's serializer registers the schema split into
+    references (one artifact per named type), which is other content with another id: its
+    frames must carry magic byte 0 and the same Avro body.
+    """
+    values = vs.writer_only().write_file(tmp_path)
+    java_topic = new_topic(kafka_bootstrap, f"bytes-java-{vs.name}")
+    java_produce(["KafkaProducerCheck"], kafka_bootstrap, registry_url, java_topic, values)
+    java = read_raw(kafka_bootstrap, java_topic)
+    others: dict[str, tuple[str, int]] = {}  # name -> (topic, bytes compared from)
+    for name, write in PY_PRODUCERS.items():
+        topic = new_topic(kafka_bootstrap, f"bytes-py-{vs.name}")
+        write(kafka_bootstrap, registry_url, topic, vs)
+        others[name] = (topic, 0)
+    apicurio = new_topic(kafka_bootstrap, f"bytes-apicurio-{vs.name}")
+    java_produce(
+        ["ApicurioSerdeWitness", "produce"], kafka_bootstrap, registry_url, apicurio, values
+    )
+    others["Apicurio serde, body"] = (apicurio, 5)
+    problems: list[str] = []
+    for name, (topic, start) in others.items():
+        frames = read_raw(kafka_bootstrap, topic)
+        same = 0
+        for index in range(COUNT):
+            frame, expected = frames[index], java[index]
+            if frame[:1] == b"\x00" and frame[start:] == expected[start:]:
+                same += 1
+            elif len(problems) < 20:
+                problems.append(
+                    f"{name}, message {index}: wrote {frame[:48].hex()}..., "
+                    f"Java wrote {expected[:48].hex()}..."
+                )
+        summary.add("raw frames equal to Java's", f"{vs.name}, {name}", COUNT, same)
+    assert not problems, "\n".join(problems)
