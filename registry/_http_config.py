@@ -9,7 +9,7 @@ import math
 import os
 import re
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 import requests
@@ -22,9 +22,6 @@ from .errors import (
     InvalidSubjectError,
 )
 from .protocol import Version
-
-if TYPE_CHECKING:
-    pass
 
 _OPTION_KINDS: Final[dict[str, str]] = {
     "basic_auth": "str",

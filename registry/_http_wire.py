@@ -5,15 +5,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .errors import (
     RegistryServerError,
 )
 from .types import AVRO, RegisteredSchema, Schema, SchemaReference
-
-if TYPE_CHECKING:
-    pass
 
 
 def _malformed(what: str, data: object) -> RegistryServerError:
