@@ -68,9 +68,13 @@ class RegistryHandle:
             elif registry is None:
                 if not registry_conf:
                     raise ConfigError("a registry is required: registry= or schema.registry.url")
-                from registry.http import HttpRegistry
+                url = str(registry_conf.get("url", ""))
+                if url.startswith(("memory://", "sqlite://")) and set(registry_conf) == {"url"}:
+                    self.client = _registry.connect(url)  # an embedded registry by URL
+                else:
+                    from registry.http import HttpRegistry
 
-                self.client = HttpRegistry.from_confluent(registry_conf)
+                    self.client = HttpRegistry.from_confluent(registry_conf)
             elif isinstance(registry, SerdeRegistry):
                 if registry_conf:
                     raise ConfigError("schema.registry.* keys apply only without registry=")
