@@ -64,6 +64,8 @@ class AvroDeserializer:
         self._by_guid: dict[bytes, Reader] = {}
         self._loads: Cache[Any, Reader] = Cache(maxsize=cache_capacity)
         self._lock = threading.Lock()
+        # The prefix and decoder of the last classic frame seen (at first: the general path).
+        self._last: tuple[bytes, Callable[[bytes], Any]] = (b"\x00", self._decode_classic)
 
     def __repr__(self) -> str:
         reader = (
@@ -92,22 +94,33 @@ class AvroDeserializer:
 
         The schema-id header (``__key_schema_id`` / ``__value_schema_id``) wins over the prefix.
         """
-        if data is None:
-            return None
-        if type(data) is not bytes:
-            data = _as_bytes(data)
-        if not headers and len(data) >= 5 and data[0] == 0:
-            read = self._by_prefix.get(data[1:5])
-            if read is None:
-                key = data[1:5]
-                read = self._reader_for_id(int.from_bytes(key, "big"), key).read_prefixed
-            value = read(data)
+        # Fast path: a classic frame with the same schema id as the previous one.
+        last_prefix, last_read = self._last
+        if type(data) is bytes and not headers and data.startswith(last_prefix):
+            value = last_read(data)
         else:
-            unpacked = frame.unpack(data, headers, is_key=is_key)
-            value = self._reader_for(unpacked.ref).read(data, unpacked.body_offset)
+            if data is None:
+                return None
+            value = self._decode_other(data, is_key, headers)
         if self._from_dict is not None:
             value = self._convert(value, topic, is_key, headers)
         return value
+
+    def _decode_classic(self, data: bytes) -> Any:
+        return self._decode_other(data, False, None)
+
+    def _decode_other(self, data: Any, is_key: bool, headers: Any) -> Any:
+        if type(data) is not bytes:
+            data = _as_bytes(data)
+        if not headers and len(data) >= 5 and data[0] == 0:
+            prefix = data[:5]
+            read = self._by_prefix.get(prefix)
+            if read is None:
+                read = self._reader_for_id(int.from_bytes(prefix[1:], "big"), prefix).read_prefixed
+            self._last = (prefix, read)  # one tuple, so threads never pair a prefix and reader
+            return read(data)
+        unpacked = frame.unpack(data, headers, is_key=is_key)
+        return self._reader_for(unpacked.ref).read(data, unpacked.body_offset)
 
     def _convert(self, value: Any, topic: str | None, is_key: bool, headers: Any) -> Any:
         assert self._from_dict is not None
@@ -121,12 +134,13 @@ class AvroDeserializer:
     def warm_up(self, *schema_ids: int) -> None:
         """Fetch and prepare the decoders for these schema ids now."""
         for schema_id in schema_ids:
-            self._reader_for_id(schema_id, schema_id.to_bytes(4, "big"))
+            self._reader_for_id(schema_id, frame.schema_id_prefix(schema_id))
 
     def _reader_for(self, ref: frame.SchemaRef) -> Reader:
         if ref.guid is None:
             assert ref.schema_id is not None
-            return self._reader_for_id(ref.schema_id, ref.schema_id.to_bytes(4, "big"))
+            prefix = frame.schema_id_prefix(ref.schema_id)
+            return self._reader_for_id(ref.schema_id, prefix)
         guid_key = ref.guid.bytes
         reader = self._by_guid.get(guid_key)
         if reader is None:
