@@ -79,8 +79,13 @@ class Writer:
                 avro_type="bytes",
             )
         check = self._check
-        if check is not None and not check(value):
-            raise explain(self._parsed, self.schema.named, value)
+        if check is not None:
+            try:
+                valid = check(value)
+            except Exception:  # a user's Mapping or sequence failing inside the check
+                valid = False
+            if not valid:
+                raise _explained(self._parsed, self.schema.named, value)
         buffer = BytesIO()
         buffer.write(prefix)
         try:
@@ -92,6 +97,16 @@ class Writer:
                 avro_type=self.schema.type,
             ) from exc
         return buffer.getvalue()
+
+
+def _explained(parsed: Any, named: dict[str, Any], value: Any) -> EncodeError:
+    try:
+        return explain(parsed, named, value)
+    except Exception as exc:
+        return EncodeError(
+            f"$: {type(value).__name__} does not match the schema ({type(exc).__name__}: {exc})",
+            python_type=type(value).__name__,
+        )
 
 
 class Reader:

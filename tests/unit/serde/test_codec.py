@@ -239,3 +239,21 @@ def test_incompatible_reader_raises_decode_error() -> None:
     r = parse(record({"name": "b", "type": "int"}))
     with pytest.raises(DecodeError):
         Reader(w, r).read(b"\x02", 0)
+
+
+def test_a_mapping_that_fails_inside_the_check_is_an_encode_error() -> None:
+    """A user's Mapping raising from __getitem__ gives EncodeError, never its own exception."""
+    from collections.abc import Mapping
+
+    class Broken(Mapping[str, object]):
+        def __getitem__(self, key: str) -> object:
+            raise RuntimeError("broken mapping")
+
+        def __iter__(self):  # type: ignore[no-untyped-def]
+            return iter(["a"])
+
+        def __len__(self) -> int:
+            return 1
+
+    with pytest.raises(EncodeError):
+        Writer(parse(record({"name": "a", "type": "int"}))).write(b"", Broken())
