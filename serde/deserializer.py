@@ -94,9 +94,14 @@ class AvroDeserializer:
 
         The schema-id header (``__key_schema_id`` / ``__value_schema_id``) wins over the prefix.
         """
-        # Fast path: a classic frame with the same schema id as the previous one.
+        # Fast path: a classic frame with the same schema id as the previous one (and no
+        # schema-id header; other headers, e.g. for tracing, do not leave the fast path).
         last_prefix, last_read = self._last
-        if type(data) is bytes and not headers and data.startswith(last_prefix):
+        if (
+            type(data) is bytes
+            and data.startswith(last_prefix)
+            and (not headers or frame.find_header(headers, frame.header_name(is_key)) is None)
+        ):
             value = last_read(data)
         else:
             if data is None:
@@ -112,14 +117,17 @@ class AvroDeserializer:
     def _decode_other(self, data: Any, is_key: bool, headers: Any) -> Any:
         if type(data) is not bytes:
             data = _as_bytes(data)
-        if not headers and len(data) >= 5 and data[0] == 0:
+        if headers and frame.find_header(headers, frame.header_name(is_key)) is not None:
+            unpacked = frame.unpack(data, headers, is_key=is_key)
+            return self._reader_for(unpacked.ref).read(data, unpacked.body_offset)
+        if len(data) >= 5 and data[0] == 0:
             prefix = data[:5]
             read = self._by_prefix.get(prefix)
             if read is None:
                 read = self._reader_for_id(int.from_bytes(prefix[1:], "big"), prefix).read_prefixed
             self._last = (prefix, read)  # one tuple, so threads never pair a prefix and reader
             return read(data)
-        unpacked = frame.unpack(data, headers, is_key=is_key)
+        unpacked = frame.unpack(data)
         return self._reader_for(unpacked.ref).read(data, unpacked.body_offset)
 
     def _convert(self, value: Any, topic: str | None, is_key: bool, headers: Any) -> Any:

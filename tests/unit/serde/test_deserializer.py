@@ -145,3 +145,14 @@ def test_decoder_cache_is_bounded(memory_registry: Any) -> None:
         assert de.deserialize(data) == {"v": n}
     assert len(de._by_prefix) <= 2
     assert de.deserialize(frames[0]) == {"v": 0}
+
+
+def test_unrelated_headers_keep_the_prefix_path(counting: Any) -> None:
+    """Tracing headers do not change how a classic frame is read (nor add registry calls)."""
+    data = AvroSerializer(counting.inner, USER).serialize({"name": "a", "age": 1}, "t")
+    de = AvroDeserializer(counting)
+    headers = [("traceparent", b"00-abc-def-01")]
+    for _ in range(3):
+        assert de.deserialize(data, "t", headers=headers) == {"name": "a", "age": 1}
+    assert de._last[0] == data[:5]
+    assert counting.calls["get_schema"] == 1
