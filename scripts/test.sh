@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: starts a real Kafka broker and a real schema registry
 # (both from Maven Central), then runs tox: lint (ruff, import contracts), type (mypy --strict)
-# and py (pytest: unit, property, contract, integration, conformance). Stops the servers after.
+# py (pytest: unit, property, contract, integration, conformance) and kafka-python2 (the adapter
+# tests again on kafka-python 2.x). Stops the servers after.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/unit -x`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -23,4 +24,4 @@ export AVROFRAME_BOOTSTRAP="127.0.0.1:${AVROFRAME_KAFKA_PORT:-19092}"
 export AVROFRAME_REGISTRY_URL="http://127.0.0.1:${AVROFRAME_REGISTRY_PORT:-18081}/apis/ccompat/v7"
 
 # pytest's exit status 5 ("no tests collected") is non-zero, so tox, and this script, fail on it.
-"$PY" -m tox run -e lint,type,py -- "$@"
+"$PY" -m tox run -e lint,type,py,kafka-python2 -- "$@"
