@@ -12,13 +12,14 @@ import dataclasses
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from registry.protocol import SerdeRegistry
 
 from . import frame
 from .codec import Writer
+from .config import serializer_options
 from .context import SerializationContext
 from .errors import ConfigError, EncodeError, SchemaError, SerdeError
 from .lookup import parse_with, registry_call, schema_by_id
@@ -113,6 +114,19 @@ class AvroSerializer:
     def __repr__(self) -> str:
         name = self._schema.name or self._schema.type if self._schema else "latest"
         return f"AvroSerializer(schema={name!r}, registry={self._registry!r})"
+
+    @classmethod
+    def from_confluent(
+        cls,
+        registry: SerdeRegistry,
+        schema: SchemaLike | None = None,
+        conf: Mapping[str, Any] | None = None,
+        *,
+        to_dict: ToDict | None = None,
+    ) -> AvroSerializer:
+        """Build from a confluent-kafka style ``conf`` (``auto.register.schemas``,
+        ``use.latest.version``, ``subject.name.strategy``, ...); unknown keys are refused."""
+        return cls(registry, schema, to_dict=to_dict, **serializer_options(conf or {}))
 
     @property
     def schema(self) -> ParsedSchema | None:

@@ -318,3 +318,21 @@ def _reverse_keys(value: Any) -> Any:
     if isinstance(value, list):
         return [_reverse_keys(v) for v in value]
     return value
+
+
+def test_from_confluent_maps_dotted_keys_and_refuses_unknown_ones(memory_registry: Any) -> None:
+    """Confluent's serializer conf keys work; a typo is a ConfigError at construction."""
+    memory_registry.register_schema("t-value", Schema(json.dumps(USER)))
+    ser = AvroSerializer.from_confluent(memory_registry, USER, {
+        "auto.register.schemas": "false", "use.latest.version": False,
+        "subject.name.strategy": "topic", "normalize.schemas": True,
+    })
+    data = ser.serialize({"name": "a", "age": 1}, "t")
+    assert frame.unpack(data).ref.schema_id == memory_registry.get_latest_version(
+        "t-value").schema_id
+    with pytest.raises(ConfigError, match=r"unknown serializer option 'auto\.register\.schema'"):
+        AvroSerializer.from_confluent(memory_registry, USER, {"auto.register.schema": False})
+    with pytest.raises(ConfigError, match="true or false"):
+        AvroSerializer.from_confluent(memory_registry, USER, {"auto.register.schemas": "yes"})
+    latest = AvroSerializer.from_confluent(memory_registry, None, {"use.latest.version": "true"})
+    assert latest.serialize({"name": "b", "age": 2}, "t") is not None
