@@ -22,11 +22,16 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from fastavro.read import LOGICAL_READERS
-from fastavro.write import LOGICAL_WRITERS
-
 from .logical import Duration, EpochNanos
-from .resolve import _kind, _names, _node, default_value, to_float32
+from .resolve import (
+    PRIMITIVE_PROMOTIONS,
+    _kind,
+    _names,
+    _node,
+    applied_logical,
+    default_value,
+    relogical,
+)
 
 Transform = Callable[[Any], Any]
 
@@ -38,17 +43,6 @@ class Unsupported(Exception):
 class ResolutionError(ValueError):
     """The reader schema cannot read data written with the writer schema."""
 
-
-_PRIMITIVE_PROMOTIONS: dict[tuple[str, str], Transform | None] = {
-    ("int", "long"): None,
-    ("int", "float"): to_float32,
-    ("long", "float"): to_float32,
-    ("int", "double"): float,
-    ("long", "double"): float,
-    ("float", "double"): None,
-    ("string", "bytes"): lambda v: v.encode("utf-8"),
-    ("bytes", "string"): lambda v: v.decode("utf-8"),
-}
 
 _PYTHON_TYPE = {
     "null": type(None),
@@ -93,16 +87,8 @@ def compile_resolution(
     return _Compiler(writer_named, reader_named).transform(writer, reader)
 
 
-def _logical(node: Any) -> str | None:
-    """The logical type fastavro applies when reading ``node`` (None if it applies none)."""
-    logical = node.get("logicalType") if isinstance(node, dict) else None
-    if logical is not None and f"{_kind(node)}-{logical}" in LOGICAL_READERS:
-        return str(logical)
-    return None
-
-
 def _python_type(node: Any) -> type:
-    logical = _logical(node)
+    logical = applied_logical(node)
     if logical in _LOGICAL_PYTHON_TYPE:
         return _LOGICAL_PYTHON_TYPE[logical]
     return _PYTHON_TYPE[_kind(node)]
@@ -137,8 +123,8 @@ class _Compiler:
         if wk == "union" or rk == "union":
             return self.union(w, r)
         self.check_readable(w, r)
-        if _logical(w) != _logical(r):
-            return _relogical(w, r)
+        if applied_logical(w) != applied_logical(r):
+            return relogical(w, r)
         if wk == rk:
             if wk == "enum":
                 return self.enum(w, r)
@@ -151,18 +137,19 @@ class _Compiler:
             return None
         if wk in ("record", "error") and rk in ("record", "error"):
             return self.record(w, r)
-        return _PRIMITIVE_PROMOTIONS[(wk, rk)]
+        return PRIMITIVE_PROMOTIONS[(wk, rk)]
 
     def check_readable(self, w: Any, r: Any) -> None:
         wk, rk = _kind(w), _kind(r)
         same = wk == rk or {wk, rk} <= {"record", "error"}
-        if not same and (wk, rk) not in _PRIMITIVE_PROMOTIONS:
+        if not same and (wk, rk) not in PRIMITIVE_PROMOTIONS:
             raise ResolutionError(f"a {rk} cannot read a {wk}")
         if wk in ("record", "error", "enum", "fixed") and same and not _same_name(w, r):
             raise ResolutionError(f"{rk} {r['name']} cannot read {wk} {w['name']} (names differ)")
         if wk == rk == "fixed" and int(w["size"]) != int(r["size"]):
-            raise ResolutionError(f"fixed {r['name']} of size {r['size']} cannot read size "
-                                  f"{w['size']}")
+            raise ResolutionError(
+                f"fixed {r['name']} of size {r['size']} cannot read size {w['size']}"
+            )
 
     def readable(self, w: Any, r: Any) -> bool:
         try:
@@ -271,8 +258,9 @@ class _Compiler:
         wk = _kind(wb)
         for branch in branches:
             rb = _node(branch, self.rn)
-            if _kind(rb) == wk and (wk not in ("record", "error", "enum", "fixed")
-                                    or _same_name(wb, rb)):
+            if _kind(rb) == wk and (
+                wk not in ("record", "error", "enum", "fixed") or _same_name(wb, rb)
+            ):
                 return rb
         for branch in branches:
             rb = _node(branch, self.rn)
@@ -282,24 +270,6 @@ class _Compiler:
 
 
 _IDENTITY = _Holder()
-
-
-def _relogical(w: Any, r: Any) -> Transform | None:
-    """Java converts with the reader's logical type, fastavro with the writer's: redo it."""
-    wk, rk = _kind(w), _kind(r)
-    wl, rl = _logical(w), _logical(r)
-    undo = LOGICAL_WRITERS.get(f"{wk}-{wl}") if wl else None
-    promote = _PRIMITIVE_PROMOTIONS.get((wk, rk)) if wk != rk else None
-    redo = LOGICAL_READERS.get(f"{rk}-{rl}") if rl else None
-
-    def relogical(value: Any) -> Any:
-        if undo is not None:
-            value = undo(value, w)
-        if promote is not None:
-            value = promote(value)
-        return redo(value, w, r) if redo is not None else value
-
-    return relogical
 
 
 def _each(inner: Transform | None) -> Transform | None:

@@ -1,14 +1,13 @@
-"""What fastavro's schema resolution gets wrong, corrected by a fixer compiled once per pair.
+"""Schema-resolution building blocks, and the repairs for fastavro's own resolution.
 
-When a reader schema differs from the writer's, fastavro
+Shared with :mod:`serde.resolution`: field defaults converted from JSON to the Python values a
+decode gives (``bytes`` not ``str``, ``date`` not ``int``), Avro's promotions (``int``/``long``
+to ``float`` rounded to 32 bits, as Java does), and logical types applied as the *reader*
+declares them (Java's rule; fastavro uses the writer's).
 
-* fills a reader field missing from the writer with the JSON default as written in the schema:
-  ``bytes`` and ``fixed`` defaults come back as ``str``, logical types as raw ints or bytes,
-  and every record gets the *same* default list or dict object;
-* promotes ``int`` / ``long`` to ``float`` as a 64-bit double, where Java rounds to 32 bits.
-
-:func:`compile_fixer` walks the (writer, reader) pair once and returns a function that repairs
-exactly those places in a decoded value (or None when nothing needs repair).
+For the rare pairs :mod:`serde.resolution` cannot compile, fastavro resolves per message and
+:func:`compile_fixer` repairs what it gets wrong: defaults of the wrong type, one default list or
+dict shared by every record, 64-bit promotion to ``float``, the writer's logical types.
 """
 
 from __future__ import annotations
@@ -120,28 +119,43 @@ def _names(node: dict[str, Any]) -> set[str]:
     return names
 
 
-def _logical(node: Any) -> str | None:
-    return node.get("logicalType") if isinstance(node, dict) else None
+PRIMITIVE_PROMOTIONS: dict[tuple[str, str], Fixer | None] = {
+    ("int", "long"): None,
+    ("int", "float"): to_float32,
+    ("long", "float"): to_float32,
+    ("int", "double"): float,
+    ("long", "double"): float,
+    ("float", "double"): None,
+    ("string", "bytes"): lambda v: v.encode("utf-8"),
+    ("bytes", "string"): lambda v: v.decode("utf-8"),
+}
+"""Avro's promotions (writer type, reader type) and how a decoded value changes (None: not)."""
 
 
-def _relogical(w: Any, r: Any) -> Fixer | None:
-    """Java converts with the reader's logical type; fastavro with the writer's. Redo it."""
-    wl, rl = _logical(w), _logical(r)
-    if wl == rl:
-        return None
-    undo = LOGICAL_WRITERS.get(f"{_kind(w)}-{wl}") if wl else None
-    redo = LOGICAL_READERS.get(f"{_kind(r)}-{rl}") if rl else None
-    if undo is None and redo is None:
-        return None
-    promote = to_float32 if _kind(r) == "float" and _kind(w) in ("int", "long") else None
+def applied_logical(node: Any) -> str | None:
+    """The logical type fastavro applies when reading ``node`` (None if it applies none)."""
+    logical = node.get("logicalType") if isinstance(node, dict) else None
+    if logical is not None and f"{_kind(node)}-{logical}" in LOGICAL_READERS:
+        return str(logical)
+    return None
 
-    def fix(value: Any) -> Any:
-        raw = undo(value, w) if undo is not None else value
+
+def relogical(w: Any, r: Any) -> Fixer | None:
+    """Java converts with the reader's logical type, fastavro with the writer's: redo it."""
+    wk, rk = _kind(w), _kind(r)
+    wl, rl = applied_logical(w), applied_logical(r)
+    undo = LOGICAL_WRITERS.get(f"{wk}-{wl}") if wl else None
+    promote = PRIMITIVE_PROMOTIONS.get((wk, rk)) if wk != rk else None
+    redo = LOGICAL_READERS.get(f"{rk}-{rl}") if rl else None
+
+    def convert(value: Any) -> Any:
+        if undo is not None:
+            value = undo(value, w)
         if promote is not None:
-            raw = promote(raw)
-        return redo(raw, w, r) if redo is not None else raw
+            value = promote(value)
+        return redo(value, w, r) if redo is not None else value
 
-    return fix
+    return convert
 
 
 def compile_fixer(
@@ -161,9 +175,8 @@ class _Compiler:
         wk, rk = _kind(w), _kind(r)
         if wk == "union" or rk == "union":
             return self.union(w, r, stack)
-        relogical = _relogical(w, r)
-        if relogical is not None:
-            return relogical
+        if applied_logical(w) != applied_logical(r):
+            return relogical(w, r)
         if rk == "float" and wk in ("int", "long"):
             return to_float32
         if wk == rk == "array":
