@@ -257,3 +257,22 @@ def test_a_mapping_that_fails_inside_the_check_is_an_encode_error() -> None:
 
     with pytest.raises(EncodeError):
         Writer(parse(record({"name": "a", "type": "int"}))).write(b"", Broken())
+
+
+def test_ambiguous_union_pairs_fall_back_to_fastavro_resolution() -> None:
+    """Two record branches that both change cannot be told apart after a writer-only read:
+    such pairs are resolved by fastavro per message (and repaired), with the same result."""
+    from serde.resolution import Unsupported, compile_resolution
+
+    a = record({"name": "x", "type": "int"}, name="A")
+    b = record({"name": "y", "type": "int"}, name="B")
+    a2 = record({"name": "x", "type": "int"}, {"name": "z", "type": "bytes", "default": "\u0001"},
+                name="A")
+    b2 = record({"name": "y", "type": "int"}, {"name": "w", "type": "int", "default": 2}, name="B")
+    writer, reader = parse([a, b]), parse([a2, b2])
+    with pytest.raises(Unsupported):
+        compile_resolution(writer.parsed, reader.parsed, writer.named, reader.named)
+    decode = Reader(writer, reader)
+    assert decode._reader_parsed is not None  # the fallback path
+    assert decode.read(Writer(writer).write(b"", ("A", {"x": 1})), 0) == {"x": 1, "z": b"\x01"}
+    assert decode.read(Writer(writer).write(b"", ("B", {"y": 5})), 0) == {"y": 5, "w": 2}
