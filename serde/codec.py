@@ -14,14 +14,13 @@ from typing import Any
 
 from fastavro import schemaless_reader, schemaless_writer
 from fastavro._schema_common import SchemaParseException, UnknownType
-from fastavro.read import SchemaResolutionError
 from fastavro.validation import ValidationError
 
 from . import logical
 from .errors import DecodeError, DecodeLimitError, EncodeError
 from .limits import DecodeLimits, compile_guard
 from .resolution import ResolutionError, Unsupported, compile_resolution
-from .resolve import Fixer, compile_fixer
+from .resolve import Fixer
 from .schema import ParsedSchema
 from .validate import compile_check, explain
 
@@ -50,7 +49,6 @@ _READ_ERRORS = (
     MemoryError,
     RecursionError,
     struct.error,
-    SchemaResolutionError,
     SchemaParseException,
     UnknownType,
 )
@@ -118,7 +116,7 @@ class Reader:
         "_parsed",
         "_post",
         "_raw_bytes",
-        "_reader_parsed",
+        "_tagged",
         "read_prefixed",
         "reader",
         "schema_id",
@@ -140,10 +138,10 @@ class Reader:
         self._raw_bytes = writer.is_raw_bytes
         self._max_frame = limits.max_frame_bytes
         self._guard = compile_guard(writer.parsed, writer.named, limits)
-        self._reader_parsed: Any = None
         self._post: Fixer | None = None
+        self._tagged = False
         if reader is not None and not _same_schema(writer, reader):
-            self._reader_parsed, self._post = _resolution(writer, reader)
+            self._post, self._tagged = _resolution(writer, reader)
 
         self.read_prefixed: Callable[[bytes], Any] = self._compile_prefixed()
         """Decode a classic frame (body at offset 5): the per-message entry point."""
@@ -152,7 +150,7 @@ class Reader:
         if self._raw_bytes or self._guard is not None or self._post is not None:
             return lambda data: self.read(data, 5)
         # The common case, as a closure over locals: nothing but fastavro per message.
-        parsed, reader_parsed, max_frame = self._parsed, self._reader_parsed, self._max_frame
+        parsed, max_frame = self._parsed, self._max_frame
 
         def read_prefixed(data: bytes) -> Any:
             if len(data) > max_frame:
@@ -160,7 +158,7 @@ class Reader:
             stream = BytesIO(data)
             stream.seek(5)
             try:
-                return schemaless_reader(stream, parsed, reader_parsed)
+                return schemaless_reader(stream, parsed)
             except _READ_ERRORS as exc:
                 raise self._error(exc, stream, data) from exc
 
@@ -193,7 +191,7 @@ class Reader:
         stream = BytesIO(data)
         stream.seek(offset)
         try:
-            value = schemaless_reader(stream, self._parsed, self._reader_parsed)
+            value = schemaless_reader(stream, self._parsed, return_named_type=self._tagged)
         except _READ_ERRORS as exc:
             raise self._error(exc, stream, data) from exc
         post = self._post
@@ -209,24 +207,27 @@ class Reader:
             ) from exc
 
 
-def _resolution(writer: ParsedSchema, reader: ParsedSchema) -> tuple[Any, Fixer | None]:
-    """(reader schema for fastavro, transform after the read) for a writer/reader pair.
+def _resolution(writer: ParsedSchema, reader: ParsedSchema) -> tuple[Fixer | None, bool]:
+    """(transform after the read, tagged read) for a writer/reader pair, compiled once.
 
-    Resolution is compiled once: the body is read with the writer schema and transformed.
-    Pairs the compiler cannot handle fall back to fastavro's per-message resolution, repaired.
+    The body is read with the writer schema and transformed into the reader's shape; a tagged
+    read returns named union branches as ``(name, value)`` so the transform can tell them apart.
     """
+    args = (writer.parsed, reader.parsed, writer.named, reader.named)
     try:
-        return None, compile_resolution(writer.parsed, reader.parsed, writer.named, reader.named)
-    except Unsupported:
-        fixer = compile_fixer(writer.parsed, reader.parsed, writer.named, reader.named)
-        return reader.parsed, fixer
+        try:
+            return compile_resolution(*args), False
+        except Unsupported:
+            return compile_resolution(*args, tagged=True), True
     except ResolutionError as exc:
-        message = str(exc)
+        return _unreadable(str(exc)), False
 
-        def unreadable(value: Any) -> Any:
-            raise ResolutionError(message)
 
-        return None, unreadable
+def _unreadable(message: str) -> Fixer:
+    def unreadable(value: Any) -> Any:
+        raise ResolutionError(message)
+
+    return unreadable
 
 
 def _same_schema(writer: ParsedSchema, reader: ParsedSchema) -> bool:

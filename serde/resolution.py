@@ -1,16 +1,19 @@
 """Schema resolution compiled once per (writer, reader) pair, as Java's ResolvingDecoder does.
 
 fastavro resolves a reader schema against the writer's on every message (matching records,
-fields and union branches per value), which roughly doubles the cost of a decode. Instead, the
-body is read with the writer schema alone and a transform compiled here turns the writer-shaped
-value into the reader's shape: renamed and dropped fields, defaults (typed, and a fresh copy of
-mutable ones per record), promotions (``int``/``long`` to ``float`` rounded to 32 bits as Java
-does), ``string``/``bytes``, enum defaults, union branches, and logical types as the reader
-declares them.
+fields and union branches per value), which roughly doubles the cost of a decode, and differs
+from Java in places (defaults typed as in JSON and shared between records, 64-bit promotion to
+``float``, the writer's logical types). Instead, the body is read with the writer schema alone
+and a transform compiled here turns the writer-shaped value into the reader's shape: renamed and
+dropped fields, defaults (typed, and a fresh copy of mutable ones per record), promotions
+(``int``/``long`` to ``float`` rounded to 32 bits as Java does), ``string``/``bytes``, enum
+defaults, union branches picked as Java picks them, and logical types as the reader declares.
 
-A pair whose union branches cannot be told apart by the Python type of a decoded value raises
-:class:`Unsupported`; the codec then lets fastavro resolve per message (and repairs its output).
-A pair Java could never read raises :class:`ResolutionError` when compiled.
+Union branches are told apart by the Python type of the decoded value; where two branches share
+one (two records, a record and a map, an enum and a string), :class:`Unsupported` asks the codec
+to read *tagged* (fastavro's ``return_named_type``) and compile again, telling named branches
+apart by name. A pair Java could never read, or whose unnamed branches still cannot be told
+apart, raises :class:`ResolutionError`, which the codec reports as a ``DecodeError`` per frame.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ Transform = Callable[[Any], Any]
 
 
 class Unsupported(Exception):
-    """This pair needs fastavro's per-message resolution."""
+    """This pair needs a tagged read (named union branches returned with their names)."""
 
 
 class ResolutionError(ValueError):
@@ -78,13 +81,21 @@ _LOGICAL_PYTHON_TYPE: dict[str, type] = {
 
 
 def compile_resolution(
-    writer: Any, reader: Any, writer_named: dict[str, Any], reader_named: dict[str, Any]
+    writer: Any,
+    reader: Any,
+    writer_named: dict[str, Any],
+    reader_named: dict[str, Any],
+    *,
+    tagged: bool = False,
 ) -> Transform | None:
     """The transform from values read with ``writer`` to ``reader``'s shape (None: identity).
 
+    With ``tagged``, the values are read with fastavro's ``return_named_type``: a named type in
+    a writer union comes as ``(full name, value)``, so union branches that decode to the same
+    Python type (two records, a record and a map, an enum and a string) are told apart by name.
     Raises :class:`Unsupported` or :class:`ResolutionError` (see the module docstring).
     """
-    return _Compiler(writer_named, reader_named).transform(writer, reader)
+    return _Compiler(writer_named, reader_named, tagged).transform(writer, reader)
 
 
 def _python_type(node: Any) -> type:
@@ -102,6 +113,9 @@ def _same_name(w: dict[str, Any], r: dict[str, Any]) -> bool:
     return _short(w["name"]) in {_short(n) for n in _names(r)} or w["name"] in _names(r)
 
 
+_NAMED = frozenset({"record", "error", "enum", "fixed"})
+
+
 class _Holder:
     """A transform that is still being compiled (recursive types refer to it)."""
 
@@ -112,9 +126,12 @@ class _Holder:
 
 
 class _Compiler:
-    def __init__(self, writer_named: dict[str, Any], reader_named: dict[str, Any]) -> None:
+    def __init__(
+        self, writer_named: dict[str, Any], reader_named: dict[str, Any], tagged: bool
+    ) -> None:
         self.wn = writer_named
         self.rn = reader_named
+        self.tagged = tagged
         self.records: dict[tuple[str, str], _Holder] = {}
 
     def transform(self, writer: Any, reader: Any) -> Transform | None:
@@ -228,7 +245,9 @@ class _Compiler:
     def union(self, w: Any, r: Any) -> Transform | None:
         writer_branches = w if isinstance(w, list) else [w]
         reader_branches = r if isinstance(r, list) else [r]
+        by_name_on = self.tagged and isinstance(w, list)
         by_type: dict[type, Transform | None] = {}
+        by_name: dict[str, Transform | None] = {}
         plain = True
         for branch in writer_branches:
             wb = _node(branch, self.wn)
@@ -237,10 +256,18 @@ class _Compiler:
                 fn: Transform | None = _refuse(wb, r)
             else:
                 fn = self.transform(wb, target)
+            if by_name_on and _kind(wb) in _NAMED:
+                by_name[wb["name"]] = fn
+                plain = False  # the (name, value) pairs must be unwrapped
+                continue
             python_type = _python_type(wb)
             if python_type in by_type and by_type[python_type] is not fn:
                 if by_type[python_type] is not None or fn is not None:
-                    raise Unsupported(f"two union branches decode to {python_type.__name__}")
+                    message = (
+                        f"two branches of a writer union decode to {python_type.__name__} and "
+                        "must be read differently: this reader/writer pair is not supported"
+                    )
+                    raise ResolutionError(message) if self.tagged else Unsupported(message)
             by_type[python_type] = fn
             plain = plain and fn is None
         if plain:
@@ -248,6 +275,9 @@ class _Compiler:
         table = {t: fn for t, fn in by_type.items() if fn is not None}
 
         def to_reader_branch(value: Any) -> Any:
+            if type(value) is tuple:  # (writer full name, value) of a named branch
+                fn = by_name[value[0]]
+                return value[1] if fn is None else fn(value[1])
             fn = table.get(type(value))
             return value if fn is None else fn(value)
 

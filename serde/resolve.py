@@ -1,18 +1,12 @@
-"""Schema-resolution building blocks, and the repairs for fastavro's own resolution.
+"""Schema-resolution building blocks, used by :mod:`serde.resolution` and the CLI.
 
-Shared with :mod:`serde.resolution`: field defaults converted from JSON to the Python values a
-decode gives (``bytes`` not ``str``, ``date`` not ``int``), Avro's promotions (``int``/``long``
-to ``float`` rounded to 32 bits, as Java does), and logical types applied as the *reader*
-declares them (Java's rule; fastavro uses the writer's).
-
-For the rare pairs :mod:`serde.resolution` cannot compile, fastavro resolves per message and
-:func:`compile_fixer` repairs what it gets wrong: defaults of the wrong type, one default list or
-dict shared by every record, 64-bit promotion to ``float``, the writer's logical types.
+Field defaults converted from JSON to the Python values a decode gives (``bytes`` not ``str``,
+``date`` not ``int``), Avro's promotions (``int``/``long`` to ``float`` rounded to 32 bits, as
+Java does), and logical types applied as the *reader* declares them (Java's rule).
 """
 
 from __future__ import annotations
 
-import copy
 import struct
 from collections.abc import Callable
 from typing import Any
@@ -156,130 +150,3 @@ def relogical(w: Any, r: Any) -> Fixer | None:
         return redo(value, w, r) if redo is not None else value
 
     return convert
-
-
-def compile_fixer(
-    writer: Any, reader: Any, writer_named: dict[str, Any], reader_named: dict[str, Any]
-) -> Fixer | None:
-    """Compile the repairs for values decoded with (writer, reader); None when none are needed."""
-    return _Compiler(writer_named, reader_named).fixer(writer, reader, ())
-
-
-class _Compiler:
-    def __init__(self, writer_named: dict[str, Any], reader_named: dict[str, Any]) -> None:
-        self.wn = writer_named
-        self.rn = reader_named
-
-    def fixer(self, writer: Any, reader: Any, stack: tuple[tuple[str, str], ...]) -> Fixer | None:
-        w, r = _node(writer, self.wn), _node(reader, self.rn)
-        wk, rk = _kind(w), _kind(r)
-        if wk == "union" or rk == "union":
-            return self.union(w, r, stack)
-        if applied_logical(w) != applied_logical(r):
-            return relogical(w, r)
-        if rk == "float" and wk in ("int", "long"):
-            return to_float32
-        if wk == rk == "array":
-            items = self.fixer(w["items"], r["items"], stack)
-            if items is None:
-                return None
-            fix_items: Fixer = items
-            return lambda v: [fix_items(x) for x in v]
-        if wk == rk == "map":
-            values = self.fixer(w["values"], r["values"], stack)
-            if values is None:
-                return None
-            fix_values: Fixer = values
-            return lambda v: {k: fix_values(x) for k, x in v.items()}
-        if wk in ("record", "error") and rk in ("record", "error"):
-            return self.record(w, r, stack)
-        return None
-
-    def union(self, w: Any, r: Any, stack: tuple[tuple[str, str], ...]) -> Fixer | None:
-        writer_branches = w if isinstance(w, list) else [w]
-        reader_branches = r if isinstance(r, list) else [r]
-        record_fixers: list[tuple[frozenset[str], Fixer]] = []
-        rounds = False
-        for wb in writer_branches:
-            wbn = _node(wb, self.wn)
-            for rb in reader_branches:
-                rbn = _node(rb, self.rn)
-                if _kind(rbn) == "float" and _kind(wbn) in ("int", "long"):
-                    rounds = True
-                elif _kind(wbn) in ("record", "error") and _kind(rbn) in ("record", "error"):
-                    if _names(rbn) & _names(wbn):
-                        fix = self.record(wbn, rbn, stack)
-                        if fix is not None:
-                            keys = frozenset(f["name"] for f in rbn["fields"])
-                            record_fixers.append((keys, fix))
-                elif _kind(wbn) == _kind(rbn) and _kind(wbn) in ("array", "map"):
-                    fix = self.fixer(wbn, rbn, stack)
-                    if fix is not None:
-                        kind = list if _kind(wbn) == "array" else dict
-                        record_fixers.append((frozenset({f"<{kind.__name__}>"}), fix))
-        if not rounds and not record_fixers:
-            return None
-
-        def fix_union(value: Any) -> Any:
-            if rounds and type(value) is float:
-                return to_float32(value)
-            if isinstance(value, dict):
-                keys = frozenset(value)
-                for wanted, fix in record_fixers:
-                    if wanted == keys or wanted == {"<dict>"}:
-                        return fix(value)
-            elif isinstance(value, list):
-                for wanted, fix in record_fixers:
-                    if wanted == {"<list>"}:
-                        return fix(value)
-            return value
-
-        return fix_union
-
-    def record(self, w: Any, r: Any, stack: tuple[tuple[str, str], ...]) -> Fixer | None:
-        key = (w["name"], r["name"])
-        if key in stack:
-            return None  # a recursive pair: its repairs are applied by the outer level's loop
-        stack = (*stack, key)
-        writer_fields = {}
-        for field in w["fields"]:
-            writer_fields[field["name"]] = field
-        steps: list[tuple[str, Any, bool]] = []  # (name, fixer or default, is_default)
-        for field in r["fields"]:
-            match = writer_fields.get(field["name"])
-            if match is None:
-                for alias in field.get("aliases", ()):
-                    match = writer_fields.get(alias)
-                    if match is not None:
-                        break
-            if match is None:
-                if "default" in field:
-                    steps.append(
-                        (
-                            field["name"],
-                            default_value(field["type"], field["default"], self.rn),
-                            True,
-                        )
-                    )
-                continue
-            inner = self.fixer(match["type"], field["type"], stack)
-            if inner is not None:
-                steps.append((field["name"], inner, False))
-        if not steps:
-            return None
-        immutable = (type(None), bool, int, float, str, bytes)
-
-        def fix_record(value: Any) -> Any:
-            for name, action, is_default in steps:
-                if is_default:
-                    if isinstance(action, (list, dict)):
-                        value[name] = copy.deepcopy(action)
-                    elif isinstance(action, immutable) and type(value.get(name)) is type(action):
-                        continue
-                    else:
-                        value[name] = action
-                elif name in value:
-                    value[name] = action(value[name])
-            return value
-
-        return fix_record

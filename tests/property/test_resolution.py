@@ -1,4 +1,5 @@
-"""Property tests: compiled resolution agrees with fastavro's per-message resolution."""
+"""Property tests: compiled resolution agrees with fastavro's per-message resolution
+(an independent implementation) wherever fastavro resolves as Java does."""
 
 from __future__ import annotations
 
@@ -14,11 +15,11 @@ from hypothesis import strategies as st
 import registry
 from serde import AvroSerializer, DecodeError, Reader, parse
 from serde.resolution import compile_resolution
-from serde.resolve import compile_fixer
 
 from .avro_strategies import schemas, values
 
-PROMOTIONS = {"int": ["long", "float", "double"], "long": ["float", "double"],
+# Not int/long -> float: there fastavro keeps 64 bits where Java rounds to 32 (tested elsewhere).
+PROMOTIONS = {"int": ["long", "double"], "long": ["double"],
               "float": ["double"], "string": ["bytes"], "bytes": ["string"]}
 
 
@@ -37,10 +38,11 @@ def evolved(draw: st.DrawFn, writer: dict[str, Any]) -> dict[str, Any]:
             field["type"] = ["null", field["type"]]
     for n in range(draw(st.integers(0, 2))):
         fields.append(draw(st.sampled_from([
-            {"name": f"added{n}", "type": "bytes", "default": "\u00ff"},
+            # defaults fastavro returns right (not bytes, fixed or logical types: tested elsewhere)
             {"name": f"added{n}", "type": {"type": "array", "items": "int"}, "default": [1]},
             {"name": f"added{n}", "type": ["null", "string"], "default": None},
-            {"name": f"added{n}", "type": {"type": "int", "logicalType": "date"}, "default": 3},
+            {"name": f"added{n}", "type": {"type": "map", "values": "long"}, "default": {"k": 2}},
+            {"name": f"added{n}", "type": "string", "default": "x"},
             {"name": f"added{n}", "type": "float", "default": 1.5},
         ])))
     return reader
@@ -50,7 +52,7 @@ def evolved(draw: st.DrawFn, writer: dict[str, Any]) -> dict[str, Any]:
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(st.data())
 def test_compiled_resolution_matches_fastavro(data: st.DataObject) -> None:
-    """Reading with the writer and transforming equals fastavro resolving (then repaired)."""
+    """Reading with the writer and transforming equals fastavro resolving per message."""
     writer_json = data.draw(schemas())
     reader_json = data.draw(evolved(writer_json))
     value = data.draw(values(writer_json))
@@ -58,7 +60,7 @@ def test_compiled_resolution_matches_fastavro(data: st.DataObject) -> None:
     body = AvroSerializer(reg, writer_json).serialize(value, "t")
     assert body is not None
     writer, reader = parse(writer_json), parse(reader_json)
-    compile_resolution(writer.parsed, reader.parsed, writer.named, reader.named)  # no fallback
+    compile_resolution(writer.parsed, reader.parsed, writer.named, reader.named)  # plain mode
     try:
         compiled = Reader(writer, reader).read(body, 5)
     except DecodeError:
@@ -69,8 +71,4 @@ def test_compiled_resolution_matches_fastavro(data: st.DataObject) -> None:
         resolved = schemaless_reader(stream, writer.parsed, reader.parsed)
     except UnicodeDecodeError:  # bytes that are not UTF-8, read as a string
         resolved = DecodeError
-    else:
-        fixer = compile_fixer(writer.parsed, reader.parsed, writer.named, reader.named)
-        if fixer is not None:
-            resolved = fixer(resolved)
     assert compiled == resolved

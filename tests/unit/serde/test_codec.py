@@ -229,7 +229,7 @@ def test_reader_equal_to_writer_skips_resolution() -> None:
     """A reader schema equal to the writer's is not resolved per message."""
     text = '{"type":"record","name":"R","fields":[{"name":"a","type":"int"}]}'
     decode = Reader(parse(text), parse(text))
-    assert decode._reader_parsed is None and decode._post is None
+    assert decode._post is None and not decode._tagged
     assert decode.read(b"\x02", 0) == {"a": 1}
 
 
@@ -259,20 +259,43 @@ def test_a_mapping_that_fails_inside_the_check_is_an_encode_error() -> None:
         Writer(parse(record({"name": "a", "type": "int"}))).write(b"", Broken())
 
 
-def test_ambiguous_union_pairs_fall_back_to_fastavro_resolution() -> None:
-    """Two record branches that both change cannot be told apart after a writer-only read:
-    such pairs are resolved by fastavro per message (and repaired), with the same result."""
+def test_union_records_that_both_change_are_told_apart_by_name() -> None:
+    """Two record branches of one writer union, both evolved: read tagged, resolved by name."""
     from serde.resolution import Unsupported, compile_resolution
 
-    a = record({"name": "x", "type": "int"}, name="A")
-    b = record({"name": "y", "type": "int"}, name="B")
-    a2 = record({"name": "x", "type": "int"}, {"name": "z", "type": "bytes", "default": "\u0001"},
-                name="A")
-    b2 = record({"name": "y", "type": "int"}, {"name": "w", "type": "int", "default": 2}, name="B")
-    writer, reader = parse([a, b]), parse([a2, b2])
+    b = record({"name": "x", "type": "int"}, name="B")
+    c = record({"name": "x", "type": "int"}, name="C")
+    b2 = record({"name": "x", "type": "int"}, {"name": "z", "type": "bytes", "default": "b"},
+                name="B")
+    c2 = record({"name": "x", "type": "int"}, {"name": "z", "type": "bytes", "default": "c"},
+                name="C")
+    writer, reader = parse([b, c]), parse([b2, c2])
     with pytest.raises(Unsupported):
         compile_resolution(writer.parsed, reader.parsed, writer.named, reader.named)
     decode = Reader(writer, reader)
-    assert decode._reader_parsed is not None  # the fallback path
-    assert decode.read(Writer(writer).write(b"", ("A", {"x": 1})), 0) == {"x": 1, "z": b"\x01"}
-    assert decode.read(Writer(writer).write(b"", ("B", {"y": 5})), 0) == {"y": 5, "w": 2}
+    assert decode._tagged
+    assert decode.read(Writer(writer).write(b"", ("C", {"x": 1})), 0) == {"x": 1, "z": b"c"}
+    assert decode.read(Writer(writer).write(b"", ("B", {"x": 5})), 0) == {"x": 5, "z": b"b"}
+
+
+def test_union_branches_that_cannot_be_told_apart_are_refused_with_a_decode_error() -> None:
+    """time-millis and time-micros both decode to a time: read as plain int and long, they need
+    different conversions that a decoded value cannot choose between, so the pair is refused."""
+    writer = parse(record({"name": "v", "type": [
+        {"type": "int", "logicalType": "time-millis"},
+        {"type": "long", "logicalType": "time-micros"}]}))
+    reader = parse(record({"name": "v", "type": ["int", "long"]}))
+    with pytest.raises(DecodeError, match="not supported"):
+        Reader(writer, reader).read(Writer(writer).write(b"", {"v": ("int", 5)}), 0)
+
+
+def test_int_and_long_branches_read_alike_follow_javas_branch_choice() -> None:
+    """Java reads a writer branch into the exactly matching reader branch first; where int and
+    long need different conversions (double vs long), the pair is refused rather than guessed."""
+    writer = parse(record({"name": "v", "type": ["int", "long"]}))
+    decode = Reader(writer, parse(record({"name": "v", "type": ["long", "float"]})))
+    assert decode.read(Writer(writer).write(b"", {"v": ("int", 5)}), 0) == {"v": 5}
+    assert decode.read(Writer(writer).write(b"", {"v": ("long", 2**40)}), 0) == {"v": 2**40}
+    refused = Reader(writer, parse(record({"name": "v", "type": ["double", "long"]})))
+    with pytest.raises(DecodeError, match="not supported"):
+        refused.read(Writer(writer).write(b"", {"v": ("long", 7)}), 0)
