@@ -90,7 +90,7 @@ class Writer:
             schemaless_writer(buffer, self._parsed, value)
         except _WRITE_ERRORS as exc:
             raise EncodeError(
-                f"$: cannot encode {type(value).__name__} with the schema: {exc}",
+                f"$: cannot encode {type(value).__name__} with the schema: {_clip(exc)}",
                 python_type=type(value).__name__,
                 avro_type=self.schema.type,
             ) from exc
@@ -234,6 +234,12 @@ def _same_schema(writer: ParsedSchema, reader: ParsedSchema) -> bool:
     return writer.text == reader.text and writer.named.keys() == reader.named.keys()
 
 
+def _clip(exc: BaseException, limit: int = 200) -> str:
+    """An exception's text, cut short: fastavro's messages can hold a whole record's values."""
+    text = str(exc)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, EOFError):
         return f"truncated body ({str(exc) or 'end of data'})"
@@ -243,4 +249,4 @@ def _describe(exc: BaseException) -> str:
         return f"a string is not valid UTF-8 ({exc.reason})"
     if isinstance(exc, MemoryError):
         return "a length is too large to allocate"
-    return f"{type(exc).__name__}: {exc}"
+    return f"{type(exc).__name__}: {_clip(exc)}"

@@ -85,21 +85,30 @@ def header_name(is_key: bool) -> str:
 
 
 def find_header(headers: Headers, name: str) -> bytes | None:
-    """Return the last value of header ``name`` (Java's rule when a header repeats), or None."""
+    """Return the last value of header ``name`` (Java's rule when a header repeats), or None.
+
+    Headers that are not ``(key, value)`` pairs are skipped; a schema-id header whose value is
+    not bytes (or text) raises :class:`FrameError`.
+    """
     if not headers:
         return None
+    value: Any = None
     if isinstance(headers, Mapping):
         value = headers.get(name)
     else:
-        value = None
-        for item in headers:
-            if item[0] == name:
-                value = item[1]
+        try:
+            for item in headers:
+                if isinstance(item, (tuple, list)) and len(item) == 2 and item[0] == name:
+                    value = item[1]
+        except TypeError:
+            raise FrameError(f"headers must be (key, value) pairs, not {headers!r:.60}") from None
     if value is None:
         return None
     if isinstance(value, str):
         return value.encode("latin-1", "replace")
-    return bytes(value)
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value)
+    raise FrameError(f"header {name!r} holds {type(value).__name__}, not bytes")
 
 
 def add_header(headers: Headers, name: str, value: bytes) -> None:

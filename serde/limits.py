@@ -24,8 +24,9 @@ class DecodeLimits:
     """Largest frame accepted (Kafka's default message limit is 1 MiB)."""
     max_items: int = 1_000_000
     """Most collection items of zero-byte types in one frame."""
-    max_depth: int = 256
-    """Deepest nesting of a recursive type (fastavro's C reader overflows the stack near 5000)."""
+    max_depth: int = 512
+    """Deepest nesting (records, arrays, maps, unions) in a frame of a recursive schema;
+    fastavro's C reader overflows the stack a few thousand levels down."""
 
     def __post_init__(self) -> None:
         for name in ("max_frame_bytes", "max_items", "max_depth"):
@@ -128,7 +129,7 @@ class _Skipper:
             index, after = self.long(pos)
             if not 0 <= index < len(node):
                 raise self.fail(f"union branch {index} out of range 0..{len(node) - 1}", pos)
-            return self.skip(node[index], after, depth)
+            return self.skip(node[index], after, self.deeper(depth, pos))
         kind = node["type"] if isinstance(node, dict) else node
         if isinstance(kind, (dict, list)):
             return self.skip(kind, pos, depth)
@@ -153,16 +154,21 @@ class _Skipper:
                 raise self.fail(f"enum index {index} out of range for {node['name']}", pos)
             return after
         if kind in ("array", "map"):
-            return self.blocks(node, pos, depth)
+            return self.blocks(node, pos, self.deeper(depth, pos))
         if kind in ("record", "error"):
-            if depth >= self.limits.max_depth:
-                raise DecodeLimitError(
-                    f"nesting deeper than max_depth={self.limits.max_depth}", offset=pos
-                )
+            depth = self.deeper(depth, pos)
             for field in node["fields"]:
-                pos = self.skip(field["type"], pos, depth + 1)
+                pos = self.skip(field["type"], pos, depth)
             return pos
         raise self.fail(f"unknown type {kind!r}", pos)
+
+    def deeper(self, depth: int, pos: int) -> int:
+        """One more level of nesting (record, array, map or union), within max_depth."""
+        if depth >= self.limits.max_depth:
+            raise DecodeLimitError(
+                f"nesting deeper than max_depth={self.limits.max_depth}", offset=pos
+            )
+        return depth + 1
 
     def blocks(self, node: Any, pos: int, depth: int) -> int:
         inner = node["items"] if node["type"] == "array" else node["values"]
@@ -195,6 +201,12 @@ def compile_guard(parsed: Any, named: dict[str, Any], limits: DecodeLimits) -> G
         return None
 
     def guard(data: bytes, offset: int) -> None:
-        _Skipper(data, named, limits).skip(parsed, offset, 0)
+        try:
+            _Skipper(data, named, limits).skip(parsed, offset, 0)
+        except RecursionError:
+            # max_depth raised beyond what this thread's stack allows: still a typed failure.
+            raise DecodeLimitError(
+                f"nesting too deep for this thread's stack (max_depth={limits.max_depth})"
+            ) from None
 
     return guard

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import decimal
+import math
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from fastavro.write import LOGICAL_WRITERS
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _EPOCH_NAIVE = _dt.datetime(1970, 1, 1)
 _ONE_US = _dt.timedelta(microseconds=1)
+_EPOCH_ORDINAL = _dt.date(1970, 1, 1).toordinal()
 
 
 class EpochNanos(int):
@@ -144,12 +146,47 @@ def decimal_to_unscaled(value: decimal.Decimal, scale: int, precision: int) -> i
         raise ValueError(
             f"cannot encode decimal {value} (scale {-exponent}) as scale {scale} without rounding"
         )
-    unscaled = int("".join(map(str, digits)) or "0") * 10 ** (exponent + scale)
-    if len(str(unscaled)) > precision and unscaled != 0:
-        raise ValueError(
-            f"decimal {value} has more than the {precision} digits of precision allowed"
-        )
+    significant = "".join(map(str, digits)).lstrip("0")
+    # Count the digits before building the number: 1E+50000000 must fail at once, not compute.
+    if significant and len(significant) + exponent + scale > precision:
+        raise ValueError(f"decimal {value} needs more than the {precision} digits allowed")
+    unscaled = int(significant or "0") * 10 ** (exponent + scale)
     return int(-unscaled if sign else unscaled)
+
+
+def max_decimal_bytes(precision: int) -> int:
+    """Bytes of the longest two's complement of a ``precision``-digit number (+1 for writers
+    that pad, as fastavro does)."""
+    return (math.ceil(precision * math.log2(10)) + 1 + 7) // 8 + 1
+
+
+def _write_fixed_decimal(datum: Any, schema: Any) -> Any:
+    if not isinstance(datum, decimal.Decimal):
+        return datum
+    unscaled = decimal_to_unscaled(datum, schema.get("scale", 0), schema["precision"])
+    try:
+        return unscaled.to_bytes(schema["size"], "big", signed=True)  # sign-extended, as Java
+    except OverflowError:
+        raise ValueError(f"decimal {datum} does not fit in fixed({schema['size']})") from None
+
+
+def _bounded_decimal_reader(read: Any) -> Any:
+    def read_decimal(data: bytes, writer_schema: Any = None, reader_schema: Any = None) -> Any:
+        precision = int(writer_schema["precision"])
+        if len(data) > max_decimal_bytes(precision):
+            # A hostile length would make the conversion quadratic: refuse it up front.
+            raise ValueError(f"a decimal of {len(data)} bytes exceeds precision {precision}")
+        return read(data, writer_schema, reader_schema)
+
+    return read_decimal
+
+
+def _write_date(datum: Any, schema: Any) -> Any:
+    # Only a date: fastavro's writer also takes a datetime (dropping its time) and ISO text,
+    # which makes it pick a date branch of a union where Java picks the timestamp or string.
+    if type(datum) is _dt.date:
+        return datum.toordinal() - _EPOCH_ORDINAL
+    return datum
 
 
 def minimal_twos_complement(number: int) -> bytes:
@@ -182,6 +219,9 @@ def install() -> None:
     LOGICAL_WRITERS["fixed-duration"] = _write_duration
     LOGICAL_READERS["fixed-duration"] = _read_duration
     LOGICAL_WRITERS["bytes-decimal"] = _write_bytes_decimal
+    LOGICAL_WRITERS["fixed-decimal"] = _write_fixed_decimal
+    LOGICAL_READERS["bytes-decimal"] = _bounded_decimal_reader(LOGICAL_READERS["bytes-decimal"])
+    LOGICAL_WRITERS["int-date"] = _write_date
     LOGICAL_READERS["int-time-millis"] = _read_time_millis
     LOGICAL_READERS["long-time-micros"] = _read_time_micros
     _installed = True

@@ -140,7 +140,7 @@ class _Compiler:
         if wk == "union" or rk == "union":
             return self.union(w, r)
         self.check_readable(w, r)
-        if applied_logical(w) != applied_logical(r):
+        if applied_logical(w) != applied_logical(r) or _decimal_params(w) != _decimal_params(r):
             return relogical(w, r)
         if wk == rk:
             if wk == "enum":
@@ -300,6 +300,13 @@ class _Compiler:
 
 
 _IDENTITY = _Holder()
+
+
+def _decimal_params(node: Any) -> tuple[Any, Any] | None:
+    """(precision, scale) of a decimal: Java reads the unscaled number at the reader's scale."""
+    if applied_logical(node) != "decimal":
+        return None
+    return node.get("precision"), node.get("scale", 0)
 
 
 def _each(inner: Transform | None) -> Transform | None:

@@ -147,6 +147,6 @@ def relogical(w: Any, r: Any) -> Fixer | None:
             value = undo(value, w)
         if promote is not None:
             value = promote(value)
-        return redo(value, w, r) if redo is not None else value
+        return redo(value, r, r) if redo is not None else value  # as the reader declares
 
     return convert

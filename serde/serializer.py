@@ -148,9 +148,12 @@ class AvroSerializer:
         """
         if value is None:
             return None
-        binding = self._bindings[is_key].get(topic)
+        try:
+            binding = self._bindings[1 if is_key else 0].get(topic)
+        except TypeError:  # an unhashable topic; never let a TypeError reach a Kafka client
+            raise ConfigError(f"topic must be a str, not {type(topic).__name__}") from None
         if binding is None or (binding.expires and binding.expires < time.monotonic()):
-            binding = self._bind(topic, is_key)
+            binding = self._bind(topic, bool(is_key))
         if self._to_dict is not None:
             value = self._convert(value, topic, is_key, headers)
         elif (
@@ -177,7 +180,7 @@ class AvroSerializer:
 
     def warm_up(self, topic: str, is_key: bool = False) -> int:
         """Resolve the schema id for ``topic`` now, so a misconfiguration fails at start-up."""
-        return self._bind(topic, is_key).schema_id
+        return self._bind(topic, bool(is_key)).schema_id
 
     def _bind(self, topic: str, is_key: bool) -> _Binding:
         if not isinstance(topic, str):

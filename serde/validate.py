@@ -36,7 +36,9 @@ _PRIMITIVE_CHECKS = {
 }
 
 _LOGICAL_CHECKS = {
-    ("int", "date"): "(isinstance({v}, _date) or " + _INT + ")",
+    ("int", "date"): "(type({v}) is _date or " + _INT + ")",
+    # Any int, as Java writes it (a time of day outside one day then fails to *decode*, as
+    # it does in Java with logical-type conversions).
     ("int", "time-millis"): "(isinstance({v}, _time) or " + _INT + ")",
     ("long", "time-micros"): "(isinstance({v}, _time) or " + _LONG + ")",
     ("long", "timestamp-millis"): "(isinstance({v}, _datetime) or " + _LONG + ")",
@@ -46,7 +48,7 @@ _LOGICAL_CHECKS = {
     ("long", "local-timestamp-micros"): "(isinstance({v}, _datetime) or " + _LONG + ")",
     ("long", "local-timestamp-nanos"): "(isinstance({v}, _datetime) or " + _LONG + ")",
     ("bytes", "decimal"): "(isinstance({v}, _Decimal) or " + _BYTES + ")",
-    ("string", "uuid"): "(type({v}) is str or isinstance({v}, (str, _UUID)))",
+    ("string", "uuid"): "(isinstance({v}, _UUID) or _is_uuid_text({v}))",
 }
 
 
@@ -56,6 +58,16 @@ def _isint(value: Any) -> bool:
 
 def _isnumber(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_uuid_text(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _is_duration(value: Any) -> bool:
@@ -74,6 +86,7 @@ _GLOBALS: dict[str, Any] = {
     "_isint": _isint,
     "_isnumber": _isnumber,
     "_is_duration": _is_duration,
+    "_is_uuid_text": _is_uuid_text,
     "_date": _dt.date,
     "_time": _dt.time,
     "_datetime": _dt.datetime,

@@ -299,3 +299,75 @@ def test_int_and_long_branches_read_alike_follow_javas_branch_choice() -> None:
     refused = Reader(writer, parse(record({"name": "v", "type": ["double", "long"]})))
     with pytest.raises(DecodeError, match="not supported"):
         refused.read(Writer(writer).write(b"", {"v": ("long", 7)}), 0)
+
+
+def test_hostile_decimal_length_fails_fast() -> None:
+    """A 1 MB body for a decimal(10,2) is refused before a quadratic conversion."""
+    parsed = parse(record({"name": "d", "type": {"type": "bytes", "logicalType": "decimal",
+                                                 "precision": 10, "scale": 2}}))
+    body = _zigzag_len(2**20) + b"\x7f" * (2**20)
+    with pytest.raises(DecodeError, match="exceeds precision"):
+        Reader(parsed).read(body, 0)
+
+
+def _zigzag_len(n: int) -> bytes:
+    n <<= 1
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+@pytest.mark.parametrize("logical_type", ["bytes", "fixed"])
+def test_huge_decimal_exponent_fails_at_once(logical_type: str) -> None:
+    """Decimal('1E+50000000') is refused by counting digits, not by computing 10**50000000."""
+    base: dict[str, object] = {"type": logical_type, "logicalType": "decimal", "precision": 10,
+                               "scale": 2}
+    if logical_type == "fixed":
+        base.update(name="D", size=8)
+    writer = Writer(parse(record({"name": "d", "type": base})))
+    with pytest.raises(EncodeError, match="digits"):
+        writer.write(b"", {"d": decimal.Decimal("1E+50000000")})
+
+
+def test_fixed_decimal_is_sign_extended_like_java() -> None:
+    """A negative decimal on fixed(4) is padded with 0xff."""
+    base = {"type": "fixed", "name": "D", "size": 4, "logicalType": "decimal", "precision": 6,
+            "scale": 2}
+    parsed = parse(record({"name": "d", "type": base}))
+    body = Writer(parsed).write(b"", {"d": decimal.Decimal("-1.28")})
+    assert body == b"\xff\xff\xff\x80"
+    assert Reader(parsed).read(body, 0) == {"d": decimal.Decimal("-1.28")}
+
+
+def test_a_datetime_is_not_a_date() -> None:
+    """A datetime goes to the timestamp branch of a union, never silently cut to a date."""
+    union = ["null", {"type": "int", "logicalType": "date"},
+             {"type": "long", "logicalType": "timestamp-millis"}]
+    parsed = parse(record({"name": "v", "type": union}))
+    moment = dt.datetime(2020, 1, 1, 12, 30, tzinfo=dt.UTC)
+    assert Reader(parsed).read(Writer(parsed).write(b"", {"v": moment}), 0) == {"v": moment}
+    only_date = parse(record({"name": "v", "type": {"type": "int", "logicalType": "date"}}))
+    with pytest.raises(EncodeError):
+        Writer(only_date).write(b"", {"v": moment})
+
+
+def test_uuid_strings_must_be_uuids() -> None:
+    """A uuid field refuses text that is not a UUID (it could not be decoded back)."""
+    parsed = parse(record({"name": "u", "type": {"type": "string", "logicalType": "uuid"}}))
+    with pytest.raises(EncodeError):
+        Writer(parsed).write(b"", {"u": "not-a-uuid"})
+    text = "12345678-1234-5678-1234-567812345678"
+    assert Reader(parsed).read(Writer(parsed).write(b"", {"u": text}), 0) == {
+        "u": uuid.UUID(text)}
+
+
+def test_decimal_read_at_the_readers_scale_as_java_does() -> None:
+    """decimal(10,2) read as decimal(10,3): the unscaled number at the reader's scale."""
+    dec = {"type": "bytes", "logicalType": "decimal", "precision": 10}
+    writer = parse(record({"name": "d", "type": {**dec, "scale": 2}}))
+    reader = parse(record({"name": "d", "type": {**dec, "scale": 3}}))
+    body = Writer(writer).write(b"", {"d": decimal.Decimal("12.34")})
+    assert Reader(writer, reader).read(body, 0) == {"d": decimal.Decimal("1.234")}

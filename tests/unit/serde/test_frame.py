@@ -108,3 +108,12 @@ def test_add_header_replaces_an_earlier_value() -> None:
     headers: list[tuple[str, bytes]] = [("other", b"1"), ("h", b"old")]
     frame.add_header(headers, "h", b"new")
     assert headers == [("other", b"1"), ("h", b"new")]
+
+
+def test_malformed_headers_are_frame_errors() -> None:
+    """Headers that are not pairs are skipped; a non-bytes schema-id header is a FrameError."""
+    assert frame.find_header([None, ("a", b"1")], "a") == b"1"  # type: ignore[list-item]
+    with pytest.raises(FrameError, match="int"):
+        frame.unpack(b"\x00\x00\x00\x00\x01", [("__value_schema_id", 5)])
+    with pytest.raises(FrameError):
+        frame.find_header(5, "a")  # type: ignore[arg-type]

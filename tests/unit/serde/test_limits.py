@@ -108,3 +108,29 @@ def test_limits_must_be_positive_ints(bad: object) -> None:
     """DecodeLimits validates its values at construction."""
     with pytest.raises(ValueError):
         DecodeLimits(max_items=bad)  # type: ignore[arg-type]
+
+
+def test_nesting_through_maps_and_arrays_counts_every_level() -> None:
+    """A recursive type nested through map<array<...>> fails with a typed error, even with
+    the Python stack already deep and on_error-style callers catching only SerdeError."""
+    schema = {"type": "record", "name": "Node", "fields": [
+        {"name": "kids", "type": {"type": "map", "values": {"type": "array", "items": "Node"}}}]}
+    level = b"\x02\x02k\x02"  # one map entry "k" holding a one-item array
+    hostile = level * 2000 + b"\x00" + b"\x00\x00" * 2000
+    reader = Reader(parse(schema))
+
+    def nested(depth: int) -> None:
+        if depth:
+            nested(depth - 1)
+        else:
+            reader.read(hostile, 0)
+
+    with pytest.raises(DecodeLimitError):
+        nested(600)
+
+
+def test_raising_max_depth_beyond_the_stack_is_still_a_typed_error() -> None:
+    """max_depth far above what the stack allows fails as DecodeLimitError, not RecursionError."""
+    reader = Reader(parse(LINKED), limits=DecodeLimits(max_depth=100_000))
+    with pytest.raises(DecodeLimitError):
+        reader.read(b"\x02" * 50_000 + b"\x00", 0)

@@ -336,3 +336,11 @@ def test_from_confluent_maps_dotted_keys_and_refuses_unknown_ones(memory_registr
         AvroSerializer.from_confluent(memory_registry, USER, {"auto.register.schemas": "yes"})
     latest = AvroSerializer.from_confluent(memory_registry, None, {"use.latest.version": "true"})
     assert latest.serialize({"name": "b", "age": 2}, "t") is not None
+
+
+def test_odd_call_arguments_never_raise_type_error(memory_registry: Any) -> None:
+    """is_key=None works; an unhashable topic is a ConfigError (kafka-python retries TypeError)."""
+    ser = AvroSerializer(memory_registry, USER)
+    assert ser.serialize({"name": "a", "age": 1}, "t", None) is not None
+    with pytest.raises(ConfigError):
+        ser.serialize({"name": "a", "age": 1}, ["t"])  # type: ignore[arg-type]
