@@ -17,4 +17,9 @@ the schema-id caches and the poison-message policy live in :mod:`serde`.
 
 from __future__ import annotations
 
+import logging
+
+# A library logs to its own logger and leaves output to the application.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
+
 __all__: list[str] = []

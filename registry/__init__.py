@@ -12,6 +12,7 @@ codes). This package does not import the serde.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from .errors import (
@@ -34,6 +35,9 @@ from .types import (
     Schema,
     SchemaReference,
 )
+
+# A library logs to its own logger and leaves output to the application.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "COMPATIBILITY_LEVELS",

@@ -9,6 +9,7 @@ steady state makes no request. Secrets never reach a repr, a log line or an exce
 
 from __future__ import annotations
 
+import collections
 import json
 import logging
 import math
@@ -301,6 +302,8 @@ class HttpRegistry:
         self._session = session
         self._retry_shown = _describe_retry(retry)
         self._proxy_shown = self._redactor.url(proxy) if proxy is not None else None
+        self._static_redactor = self._redactor
+        self._recent_tokens: collections.deque[str] = collections.deque(maxlen=4)
         self._closed = False
 
         self._schemas: Cache[int, Schema] = Cache(capacity)
@@ -925,6 +928,10 @@ class HttpRegistry:
             raise RegistryUnavailableError(
                 f"the bearer token provider returned an unusable token: {exc}"
             ) from None
+        if token not in self._recent_tokens:
+            # Mask refreshed tokens too (the last few: a server may echo one in an error).
+            self._recent_tokens.append(token)
+            self._redactor = self._static_redactor.with_secrets(self._recent_tokens)
         return token
 
     def _call(

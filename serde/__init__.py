@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from . import logical as _logical
 from .codec import Reader, Writer
 from .context import SerializationContext
@@ -37,6 +39,9 @@ from .serializer import AvroSerializer
 from .subject import record_name_strategy, topic_name_strategy, topic_record_name_strategy
 
 _logical.install()
+
+# A library logs to its own logger and leaves output to the application.
+logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
     "AvroDeserializer",

@@ -61,10 +61,19 @@ def _emit(lines: list[str], output: str | None) -> None:
         sys.stdout.write(text)
         return
     target = Path(output)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    os.replace(tmp, target)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror}") from exc
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, target)  # all or nothing: readers never see a half-written file
+    except OSError as exc:
+        raise CliError(f"cannot write {output}: {exc.strerror}") from exc
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 def cmd_encode(args: argparse.Namespace) -> None:
@@ -148,8 +157,9 @@ def cmd_inspect(args: argparse.Namespace) -> None:
 
 def cmd_register(args: argparse.Namespace) -> None:
     reg = _registry(args)
-    schema_id = reg.register_schema(args.subject, Schema(_read_text(args.schema).strip()))
-    version = reg.lookup_schema(args.subject, Schema(_read_text(args.schema).strip())).version
+    schema = Schema(_read_text(args.schema).strip())
+    schema_id = reg.register_schema(args.subject, schema)
+    version = reg.lookup_schema(args.subject, schema).version
     print(json.dumps({"subject": args.subject, "id": schema_id, "version": version}))
 
 
@@ -225,6 +235,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         args.func(args)
     except (CliError, SerdeError, RegistryError, ValueError) as exc:
         print(f"avroframe: error: {exc}", file=sys.stderr)
+        return 1
+    except RecursionError:
+        print("avroframe: error: the input nests too deeply", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        print(f"avroframe: error: {exc.strerror or exc}", file=sys.stderr)
         return 1
     except BrokenPipeError:
         return 1

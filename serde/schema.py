@@ -99,6 +99,8 @@ def load(schema: SchemaLike) -> tuple[Any, str, tuple[SchemaReference, ...]]:
         text = schema.strip()
         try:
             value = json.loads(text)
+        except RecursionError:
+            raise SchemaError("schema JSON nests too deeply") from None
         except ValueError:
             # A bare name ("string", "com.example.Ref") is valid schema text too.
             if text and '"' not in text and " " not in text:

@@ -1177,3 +1177,14 @@ def test_tls_without_client_certificate_fails(tls_server: Loopback, pki: dict[st
         pytest.raises(errors.RegistryUnavailableError),
     ):
         c.get_subjects()
+
+
+def test_refreshed_bearer_tokens_never_leak_from_errors(server: Loopback) -> None:
+    """A token from a callable, echoed by the server in an error, is masked like a static one."""
+    server.on("GET", "/subjects", Reply(401, {"error_code": 40101,
+                                             "message": "JWT fresh-token-123 has expired"}))
+    with HttpRegistry(server.url, bearer_token=lambda: "fresh-token-123", max_retries=0) as c:
+        with pytest.raises(errors.RegistryError) as info:
+            c.get_subjects()
+    assert "fresh-token-123" not in str(info.value)
+    assert "fresh-token-123" not in repr(info.value)

@@ -104,3 +104,35 @@ def test_errors_print_one_line_exit_non_zero_and_write_nothing(
     assert code == 1 and "not hex" in err
     code, _, err = run(capsys, "--registry", reg, "decode", _write(tmp_path / "y", "0700\n"))
     assert code == 1 and "FrameError" in err
+
+
+def test_unwritable_output_and_deep_input_fail_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A missing output directory, an output that is a directory, and JSON nested too deep
+    each give one error line, exit 1 and leave no stray files."""
+    reg = f"sqlite:///{tmp_path}/r.db"
+    schema = str(EXAMPLES / "user.avsc")
+    for target in (tmp_path / "missing" / "out.hex", tmp_path):
+        code, _, err = run(capsys, "--registry", reg, "encode", "--schema", schema, "--topic",
+                           "t", "-o", str(target), str(EXAMPLES / "users.jsonl"))
+        assert code == 1 and err.count("\n") == 1 and "cannot write" in err
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+    deep = tmp_path / "deep.jsonl"
+    deep.write_text("[" * 100_000 + "]" * 100_000 + "\n")
+    code, _, err = run(capsys, "--registry", reg, "encode", "--schema", schema, "--topic", "t",
+                       str(deep))
+    assert code == 1 and err.count("\n") == 1
+
+
+def test_register_reads_the_schema_once_from_stdin(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``register --schema -`` takes the schema from standard input."""
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.StringIO((EXAMPLES / "user.avsc").read_text()))
+    code, out, err = run(capsys, "--registry", f"sqlite:///{tmp_path}/r.db", "register",
+                         "--subject", "s", "--schema", "-")
+    assert code == 0, err
+    assert json.loads(out) == {"subject": "s", "id": 1, "version": 1}
