@@ -24,4 +24,9 @@ export AVROFRAME_BOOTSTRAP="127.0.0.1:${AVROFRAME_KAFKA_PORT:-19092}"
 export AVROFRAME_REGISTRY_URL="http://127.0.0.1:${AVROFRAME_REGISTRY_PORT:-18081}/apis/ccompat/v7"
 
 # pytest's exit status 5 ("no tests collected") is non-zero, so tox, and this script, fail on it.
-"$PY" -m tox run -e lint,type,py,kafka-python2 -- "$@"
+# (Without arguments each environment runs its own default test paths.)
+if [[ $# -gt 0 ]]; then
+  "$PY" -m tox run -e lint,type,py,kafka-python2 -- "$@"
+else
+  "$PY" -m tox run -e lint,type,py,kafka-python2
+fi
