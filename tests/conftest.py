@@ -11,7 +11,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +81,38 @@ def registry_url() -> str:
         return configured.rstrip("/")
     _start("registry.sh")
     return REGISTRY_URL
+
+
+class CountingRegistry:
+    """A registry proxy that records every call (method name, arguments) before delegating."""
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+        self.log: list[tuple[str, tuple[Any, ...]]] = []
+
+    @property
+    def calls(self) -> Counter[str]:
+        """Calls made so far, by method name."""
+        return Counter(name for name, _ in self.log)
+
+    @property
+    def total(self) -> int:
+        """How many calls were made."""
+        return len(self.log)
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if not callable(attr):
+            return attr
+
+        def counted(*args: Any, **kwargs: Any) -> Any:
+            self.log.append((name, args))
+            return attr(*args, **kwargs)
+
+        return counted
+
+
+@pytest.fixture
+def counting_registry() -> type[CountingRegistry]:
+    """The call-counting proxy class: ``counting_registry(inner)`` wraps a registry client."""
+    return CountingRegistry

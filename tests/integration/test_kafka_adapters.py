@@ -477,49 +477,13 @@ def test_bare_serializers_in_the_clients_own_producers_and_consumers(
     assert got == expected
 
 
-class CountingRegistry:
-    """Counts the calls made through it to a real registry (the serde's methods only)."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.calls: list[tuple[str, tuple[Any, ...]]] = []
-
-    def _call(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        self.calls.append((name, args))
-        return getattr(self.inner, name)(*args, **kwargs)
-
-    def register_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Counted ``register_schema``."""
-        return self._call("register_schema", *args, **kwargs)
-
-    def lookup_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Counted ``lookup_schema``."""
-        return self._call("lookup_schema", *args, **kwargs)
-
-    def get_schema(self, *args: Any, **kwargs: Any) -> Any:
-        """Counted ``get_schema``."""
-        return self._call("get_schema", *args, **kwargs)
-
-    def get_schema_by_guid(self, *args: Any, **kwargs: Any) -> Any:
-        """Counted ``get_schema_by_guid``."""
-        return self._call("get_schema_by_guid", *args, **kwargs)
-
-    def get_latest_version(self, *args: Any, **kwargs: Any) -> Any:
-        """Counted ``get_latest_version``."""
-        return self._call("get_latest_version", *args, **kwargs)
-
-    def get_version(self, *args: Any, **kwargs: Any) -> Any:
-        """Counted ``get_version``."""
-        return self._call("get_version", *args, **kwargs)
-
-
 @pytest.mark.parametrize("producer_client", CLIENTS)
 def test_tombstones_pass_through_without_registry_calls(
-    kafka_bootstrap: str, memory_registry: Any, producer_client: str
+    kafka_bootstrap: str, memory_registry: Any, producer_client: str, counting_registry: Any
 ) -> None:
     """A None value is produced and consumed as None; it costs no registry call either way."""
     topic = new_topic(kafka_bootstrap, "tombstone")
-    counted = CountingRegistry(memory_registry)
+    counted = counting_registry(memory_registry)
     producer = make_producer(
         producer_client,
         kafka_bootstrap,
@@ -529,14 +493,14 @@ def test_tombstones_pass_through_without_registry_calls(
     )
     try:
         produce_all(producer, topic, [("u1", {"id": 1, "name": "one"})])
-        before = list(counted.calls)
+        before = list(counted.log)
         produce_all(producer, topic, [("u1", None), ("u2", None)])
-        assert counted.calls == before
+        assert counted.log == before
     finally:
         close(producer)
     assert read_raw(kafka_bootstrap, topic, 3)[1].value is None
 
-    consumer_counted = CountingRegistry(memory_registry)
+    consumer_counted = counting_registry(memory_registry)
     consumer = make_consumer(other(producer_client), kafka_bootstrap, consumer_counted, topic)
     try:
         got = take(consumer, 3)
@@ -548,7 +512,7 @@ def test_tombstones_pass_through_without_registry_calls(
         ("u2", None),
     ]
     # one fetch per schema id (key and value), none for the tombstones
-    assert [name for name, _ in consumer_counted.calls] == ["get_schema", "get_schema"]
+    assert [name for name, _ in consumer_counted.log] == ["get_schema", "get_schema"]
 
 
 POISON = b"\x07not a frame"
