@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+import time
+from collections.abc import Callable
 from typing import Final
 
 from ._redact import redact_text
@@ -20,6 +22,24 @@ __all__ = ["SqliteRegistry"]
 
 DEFAULT_BUSY_TIMEOUT: Final = 30.0
 """Seconds a call waits for another process's write transaction before it fails."""
+
+
+def _while_busy(step: Callable[[], object], timeout: float) -> None:
+    """Run ``step``, retrying while another process holds the lock, for up to ``timeout`` s.
+
+    Switching a new file to WAL (and creating its tables) while another process does the same
+    can fail at once with "database is locked": sqlite does not wait there as it does elsewhere.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            step()
+            return
+        except sqlite3.OperationalError as exc:
+            text = str(exc)
+            if ("locked" not in text and "busy" not in text) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 class SqliteRegistry(EmbeddedRegistry):
@@ -47,8 +67,8 @@ class SqliteRegistry(EmbeddedRegistry):
                 error_code=50001,
             ) from exc
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
-            create_tables(connection)
+            _while_busy(lambda: connection.execute("PRAGMA journal_mode=WAL"), busy_timeout)
+            _while_busy(lambda: create_tables(connection), busy_timeout)
         except sqlite3.Error as exc:
             connection.close()
             raise RegistryServerError(

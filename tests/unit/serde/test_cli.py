@@ -136,3 +136,22 @@ def test_register_reads_the_schema_once_from_stdin(
                          "--subject", "s", "--schema", "-")
     assert code == 0, err
     assert json.loads(out) == {"subject": "s", "id": 1, "version": 1}
+
+
+def test_the_readme_pipe_on_a_fresh_registry_file(tmp_path: Path) -> None:
+    """encode | decode start together on a new registry file (both switch it to WAL at once):
+    the README's first command, repeated, never fails with 'database is locked'."""
+    import subprocess
+    import sys
+
+    expected = [json.loads(line) for line in (EXAMPLES / "users.jsonl").read_text().splitlines()]
+    for attempt in range(8):
+        reg = f"sqlite:///{tmp_path}/fresh{attempt}.db"
+        cli = f"{sys.executable} -m serde --registry {reg}"
+        result = subprocess.run(
+            ["bash", "-c", f"set -o pipefail; {cli} encode --schema {EXAMPLES / 'user.avsc'} "
+                           f"--topic users {EXAMPLES / 'users.jsonl'} | {cli} decode"],
+            capture_output=True, text=True, timeout=120, check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert [json.loads(line) for line in result.stdout.splitlines()] == expected
