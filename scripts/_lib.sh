@@ -150,3 +150,42 @@ af_lock() {
   exec 9>"$1/lock"
   flock -w 300 9 || af_die "could not take the lock $1/lock within 300s"
 }
+
+# af_running PID_FILE MARKER LOG TIMEOUT HEALTH WHERE PORT...: exit status 0 when the service
+# is already up (ours, once healthy; or another instance answering HEALTH on its ports), 1 when
+# it must be started; dies when a port is taken by something that is not the service.
+af_running() {
+  local pid_file="$1" marker="$2" log="$3" timeout="$4" health="$5" where="$6"
+  shift 6
+  if af_pid_alive "$pid_file" "$marker"; then
+    af_wait_ready "$pid_file" "$marker" "$log" "$timeout" "$health"
+    af_log "already running (pid $(cat "$pid_file")) at $where"
+    return 0
+  fi
+  local port
+  for port in "$@"; do
+    if af_port_busy "$port"; then
+      if "$health" 2>/dev/null; then
+        af_log "an instance not started by this script already answers at $where; using it"
+        return 0
+      fi
+      af_die "port $port is in use by another process"
+    fi
+  done
+  return 1
+}
+
+# af_status PID_FILE MARKER HEALTH WHERE: print the state; exit 0 running, 1 not answering, 3 down.
+af_status() {
+  local pid_file="$1" marker="$2" health="$3" where="$4"
+  if af_pid_alive "$pid_file" "$marker" && "$health" 2>/dev/null; then
+    echo "$AF_NAME: running (pid $(cat "$pid_file")) at $where"
+    return 0
+  fi
+  if af_pid_alive "$pid_file" "$marker"; then
+    echo "$AF_NAME: process $(cat "$pid_file") alive but not answering at $where"
+    return 1
+  fi
+  echo "$AF_NAME: not running"
+  return 3
+}

@@ -110,17 +110,9 @@ java_opts() {
 
 cmd_start() {
   af_lock "$KAFKA_DIR"
-  if af_pid_alive "$KAFKA_PID" "$KAFKA_MARKER"; then
-    af_wait_ready "$KAFKA_PID" "$KAFKA_MARKER" "$KAFKA_LOG" "$KAFKA_TIMEOUT" metadata_ok
-    af_log "already running (pid $(cat "$KAFKA_PID")) at $KAFKA_BOOTSTRAP"
+  if af_running "$KAFKA_PID" "$KAFKA_MARKER" "$KAFKA_LOG" "$KAFKA_TIMEOUT" metadata_ok \
+      "$KAFKA_BOOTSTRAP" "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; then
     return 0
-  fi
-  if af_port_busy "$KAFKA_PORT" || af_port_busy "$KAFKA_CONTROLLER_PORT"; then
-    if metadata_ok 2>/dev/null; then
-      af_log "a broker not started from $KAFKA_DIR already answers at $KAFKA_BOOTSTRAP; using it"
-      return 0
-    fi
-    af_die "port $KAFKA_PORT or $KAFKA_CONTROLLER_PORT is in use by another process"
   fi
   fetch_jars
   local t0=$SECONDS
@@ -154,16 +146,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-  if af_pid_alive "$KAFKA_PID" "$KAFKA_MARKER" && metadata_ok 2>/dev/null; then
-    echo "kafka: running (pid $(cat "$KAFKA_PID")) at $KAFKA_BOOTSTRAP"
-    return 0
-  fi
-  if af_pid_alive "$KAFKA_PID" "$KAFKA_MARKER"; then
-    echo "kafka: process $(cat "$KAFKA_PID") alive but not answering at $KAFKA_BOOTSTRAP"
-    return 1
-  fi
-  echo "kafka: not running"
-  return 3
+  af_status "$KAFKA_PID" "$KAFKA_MARKER" metadata_ok "$KAFKA_BOOTSTRAP"
 }
 
 case "${1:-}" in

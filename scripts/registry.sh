@@ -94,17 +94,9 @@ java_opts() {
 
 cmd_start() {
   af_lock "$REGISTRY_DIR"
-  if af_pid_alive "$REGISTRY_PID" "$REGISTRY_MARKER"; then
-    af_wait_ready "$REGISTRY_PID" "$REGISTRY_MARKER" "$REGISTRY_LOG" "$REGISTRY_TIMEOUT" subjects_ok
-    af_log "already running (pid $(cat "$REGISTRY_PID")) at $REGISTRY_URL"
+  if af_running "$REGISTRY_PID" "$REGISTRY_MARKER" "$REGISTRY_LOG" "$REGISTRY_TIMEOUT" subjects_ok \
+      "$REGISTRY_URL" "$REGISTRY_PORT" "$REGISTRY_MGMT_PORT"; then
     return 0
-  fi
-  if af_port_busy "$REGISTRY_PORT" || af_port_busy "$REGISTRY_MGMT_PORT"; then
-    if subjects_ok 2>/dev/null; then
-      af_log "a registry not started from $REGISTRY_DIR already answers at $REGISTRY_URL; using it"
-      return 0
-    fi
-    af_die "port $REGISTRY_PORT or $REGISTRY_MGMT_PORT is in use by another process"
   fi
   fetch_app
   local t0=$SECONDS jar
@@ -130,16 +122,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-  if af_pid_alive "$REGISTRY_PID" "$REGISTRY_MARKER" && subjects_ok 2>/dev/null; then
-    echo "registry: running (pid $(cat "$REGISTRY_PID")) at $REGISTRY_URL"
-    return 0
-  fi
-  if af_pid_alive "$REGISTRY_PID" "$REGISTRY_MARKER"; then
-    echo "registry: process $(cat "$REGISTRY_PID") alive but not answering at $REGISTRY_URL"
-    return 1
-  fi
-  echo "registry: not running"
-  return 3
+  af_status "$REGISTRY_PID" "$REGISTRY_MARKER" subjects_ok "$REGISTRY_URL"
 }
 
 case "${1:-}" in
