@@ -10,12 +10,12 @@ import threading
 from collections.abc import Mapping
 from typing import Any, cast
 
-import registry as _registry
-from registry.protocol import SerdeRegistry
-from registry.types import Schema
-from serde import AvroDeserializer, AvroSerializer
-from serde.errors import ConfigError
-from serde.schema import SchemaLike
+from avroframe import registry as _registry
+from avroframe.registry.protocol import SerdeRegistry, is_serde_registry
+from avroframe.registry.types import Schema
+from avroframe.serde import AvroDeserializer, AvroSerializer
+from avroframe.serde.errors import ConfigError
+from avroframe.serde.schema import SchemaLike
 
 REGISTRY_PREFIX = "schema.registry."
 """Keys with this prefix in a client config dict configure the registry (legacy Confluent style)."""
@@ -57,7 +57,7 @@ class RegistryHandle:
     __slots__ = ("client", "owned")
 
     def __init__(self, registry: RegistryArg, registry_conf: Mapping[str, Any]) -> None:
-        self.owned = not isinstance(registry, SerdeRegistry)
+        self.owned = not is_serde_registry(registry)
         if registry is not None and registry_conf.get("url") is not None:
             raise ConfigError("pass either registry= or schema.registry.url, not both")
         try:
@@ -72,10 +72,10 @@ class RegistryHandle:
                 if url.startswith(("memory://", "sqlite://")) and set(registry_conf) == {"url"}:
                     self.client = _registry.connect(url)  # an embedded registry by URL
                 else:
-                    from registry.http import HttpRegistry
+                    from avroframe.registry.http import HttpRegistry
 
                     self.client = HttpRegistry.from_confluent(registry_conf)
-            elif isinstance(registry, SerdeRegistry):
+            elif is_serde_registry(registry):
                 if registry_conf:
                     raise ConfigError("schema.registry.* keys apply only without registry=")
                 self.client = registry

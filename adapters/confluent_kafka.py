@@ -31,10 +31,10 @@ from confluent_kafka.serialization import Deserializer as _ClientDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 from confluent_kafka.serialization import Serializer as _ClientSerializer
 
-import serde
-from serde.errors import ConfigError
-from serde.records import OnError, RawRecord, RecordDecoder
-from serde.schema import SchemaLike
+from avroframe import serde
+from avroframe.serde.errors import ConfigError
+from avroframe.serde.records import OnError, RawRecord, RecordDecoder
+from avroframe.serde.schema import SchemaLike
 
 from ._common import (
     RegistryArg,
@@ -47,7 +47,7 @@ from ._common import (
 
 __all__ = ["AvroConsumer", "AvroDeserializer", "AvroProducer", "AvroSerializer"]
 
-logger = logging.getLogger("adapters.confluent_kafka")
+logger = logging.getLogger(__name__)
 
 
 def _is_key(ctx: SerializationContext | None, role: str) -> bool:

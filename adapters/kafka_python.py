@@ -29,10 +29,10 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.serializer import Deserializer as _ClientDeserializer
 from kafka.serializer import Serializer as _ClientSerializer
 
-import serde
-from serde.errors import ConfigError
-from serde.records import OnError, RawRecord, RecordDecoder
-from serde.schema import SchemaLike
+from avroframe import serde
+from avroframe.serde.errors import ConfigError
+from avroframe.serde.records import OnError, RawRecord, RecordDecoder
+from avroframe.serde.schema import SchemaLike
 
 from ._common import (
     RegistryArg,
@@ -46,7 +46,7 @@ from ._common import (
 
 __all__ = ["AvroConsumer", "AvroDeserializer", "AvroProducer", "AvroSerializer"]
 
-logger = logging.getLogger("adapters.kafka_python")
+logger = logging.getLogger(__name__)
 
 
 def _split_call(args: tuple[Any, ...], method: str) -> tuple[Any, Any]:

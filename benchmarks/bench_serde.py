@@ -24,8 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import fastavro
 
-import registry
-import serde
+from avroframe import registry, serde
 
 SMALL = {
     "type": "record",

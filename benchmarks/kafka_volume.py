@@ -33,10 +33,9 @@ import fastavro
 import kafka
 from confluent_kafka.admin import AdminClient, NewTopic
 
-import registry
-import serde
-from adapters import confluent_kafka as ck
-from adapters import kafka_python as kp
+from avroframe import registry, serde
+from avroframe.adapters import confluent_kafka as ck
+from avroframe.adapters import kafka_python as kp
 
 VALUE_SCHEMA = {
     "type": "record",

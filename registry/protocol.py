@@ -7,7 +7,7 @@ Python client so that code written against it reads the same here.
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, TypeGuard
 
 from .types import CompatibilityResult, RegisteredSchema, Schema
 
@@ -15,7 +15,6 @@ Version = int | str
 """A version number, or ``"latest"`` / ``-1`` for the newest one."""
 
 
-@runtime_checkable
 class SerdeRegistry(Protocol):
     """The registry calls a serializer or deserializer makes (each at most once per key)."""
 
@@ -59,7 +58,6 @@ class SerdeRegistry(Protocol):
         ...
 
 
-@runtime_checkable
 class SchemaRegistryClient(SerdeRegistry, Protocol):
     """The complete registry API: subjects, versions, deletes, compatibility, config and mode."""
 
@@ -140,3 +138,26 @@ class SchemaRegistryClient(SerdeRegistry, Protocol):
     def close(self) -> None:
         """Release connections and files; the client is unusable afterwards."""
         ...
+
+
+SERDE_METHODS = (
+    "register_schema",
+    "lookup_schema",
+    "get_schema",
+    "get_schema_by_guid",
+    "get_latest_version",
+    "get_version",
+)
+"""The methods of :class:`SerdeRegistry`, by name."""
+
+
+def is_serde_registry(candidate: Any) -> TypeGuard[SerdeRegistry]:
+    """True when ``candidate`` has every :class:`SerdeRegistry` method (duck typing).
+
+    Looked up with ``getattr``, so wrappers and proxies that serve methods through
+    ``__getattr__`` qualify; ``isinstance`` against a runtime Protocol stopped seeing those in
+    Python 3.12.
+    """
+    return not isinstance(candidate, (str, bytes)) and all(
+        callable(getattr(candidate, name, None)) for name in SERDE_METHODS
+    )

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: starts a real Kafka broker and a real schema registry
-# (both from Maven Central), then runs tox: lint (ruff, import contracts), type (mypy --strict)
-# py (pytest: unit, property, contract, integration, conformance) and kafka-python2 (the adapter
-# tests again on kafka-python 2.x). Stops the servers after.
+# (both from Maven Central), then runs tox: lint (ruff, import contracts), type (mypy --strict),
+# py311, py312 and py313 (pytest: unit, property, contract, integration, conformance, once per
+# supported Python) and kafka-python2 (the adapter tests again on kafka-python 2.x). Stops the
+# servers after.
 # Extra arguments go to pytest, e.g. `bash scripts/test.sh tests/unit -x`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -11,6 +12,17 @@ PY="${PYTHON:-python3}"
 # tox runs the suites in its own virtualenvs; the servers' health checks need a Kafka client here.
 "$PY" -m pip install --quiet --disable-pip-version-check "tox>=4.11" "confluent-kafka>=2.0" "kafka-python>=2.0"
 export PYTHON="$PY"
+
+# tox finds python3.11/3.12/3.13 on PATH; interpreters installed through pyenv are added here.
+for version in 3.11 3.12 3.13; do
+  if ! command -v "python$version" >/dev/null 2>&1 || ! "python$version" -c '' 2>/dev/null; then
+    for dir in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin; do
+      [[ -x "$dir/python$version" ]] && PATH="$dir:$PATH" && break
+    done
+  fi
+done
+export PATH
+ENVS="${AVROFRAME_TOX_ENVS:-lint,type,py311,py312,py313,kafka-python2}"
 
 cleanup() {
   bash scripts/registry.sh stop || true
@@ -26,7 +38,7 @@ export AVROFRAME_REGISTRY_URL="http://127.0.0.1:${AVROFRAME_REGISTRY_PORT:-18081
 # pytest's exit status 5 ("no tests collected") is non-zero, so tox, and this script, fail on it.
 # (Without arguments each environment runs its own default test paths.)
 if [[ $# -gt 0 ]]; then
-  "$PY" -m tox run -e lint,type,py,kafka-python2 -- "$@"
+  "$PY" -m tox run -e "$ENVS" -- "$@"
 else
-  "$PY" -m tox run -e lint,type,py,kafka-python2
+  "$PY" -m tox run -e "$ENVS"
 fi

@@ -1,6 +1,6 @@
 """avroframe's core: Confluent wire-format Avro serialization, independent of any Kafka client.
 
->>> import registry, serde
+>>> from avroframe import registry, serde
 >>> reg = registry.connect("memory://doctest")
 >>> ser = serde.AvroSerializer(reg, '{"type": "record", "name": "Point", '
 ...     '"fields": [{"name": "x", "type": "int"}, {"name": "y", "type": "int"}]}')

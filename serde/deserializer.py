@@ -12,8 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from registry.cache import Cache
-from registry.protocol import SerdeRegistry
+from avroframe.registry.cache import Cache
+from avroframe.registry.protocol import SerdeRegistry
 
 from . import frame
 from .codec import Reader

@@ -9,9 +9,9 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
 
-from registry import errors as registry_errors
-from registry.protocol import SerdeRegistry
-from registry.types import Schema, SchemaReference
+from avroframe.registry import errors as registry_errors
+from avroframe.registry.protocol import SerdeRegistry
+from avroframe.registry.types import Schema, SchemaReference
 
 from .errors import RegistryUnavailableError, SchemaError, SerdeError, UnknownSchemaError
 from .schema import ParsedSchema, SchemaLike, parse

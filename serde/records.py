@@ -19,7 +19,7 @@ from typing import Any, Literal, Union
 from .deserializer import AvroDeserializer
 from .errors import ConfigError, DeserializationFailure, SerdeError
 
-logger = logging.getLogger("serde.records")
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)

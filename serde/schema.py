@@ -14,8 +14,8 @@ from typing import Any
 import fastavro
 from fastavro.schema import SchemaParseException, UnknownType
 
-from registry.canonical import java_schema_text
-from registry.types import AVRO, Schema, SchemaReference
+from avroframe.registry.canonical import java_schema_text
+from avroframe.registry.types import AVRO, Schema, SchemaReference
 
 from .errors import SchemaError
 

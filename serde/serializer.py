@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from registry.protocol import SerdeRegistry
+from avroframe.registry.protocol import SerdeRegistry
 
 from . import frame
 from .codec import Writer

@@ -28,10 +28,9 @@ from typing import Any
 
 import pytest
 
-import registry
-import serde
-from registry.types import Schema
-from serde import AvroDeserializer, AvroSerializer, SerdeError
+from avroframe import registry, serde
+from avroframe.registry.types import Schema
+from avroframe.serde import AvroDeserializer, AvroSerializer, SerdeError
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "conformance" / "fixtures"

@@ -37,8 +37,8 @@ from confluent_kafka.serialization import StringSerializer
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.serializer import Serializer as KafkaSerializer
 
-from adapters import confluent_kafka as ck
-from adapters import kafka_python as kp
+from avroframe.adapters import confluent_kafka as ck
+from avroframe.adapters import kafka_python as kp
 from tests.conformance.test_java_fixtures import Names, difference, to_python
 
 pytestmark = [pytest.mark.kafka, pytest.mark.registry_server]

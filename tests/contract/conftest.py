@@ -14,11 +14,11 @@ from pathlib import Path
 
 import pytest
 
-import registry as registry_package
-from registry.errors import RegistryError
-from registry.memory import MemoryRegistry
-from registry.protocol import SchemaRegistryClient
-from registry.sqlite import SqliteRegistry
+from avroframe import registry as registry_package
+from avroframe.registry.errors import RegistryError
+from avroframe.registry.memory import MemoryRegistry
+from avroframe.registry.protocol import SchemaRegistryClient
+from avroframe.registry.sqlite import SqliteRegistry
 
 BACKENDS = ("memory", "sqlite", "http")
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from registry.errors import RegistryError
-from registry.types import Schema, SchemaReference
+from avroframe.registry.errors import RegistryError
+from avroframe.registry.types import Schema, SchemaReference
 
 
 def field(name: str, type_: Any, **extra: Any) -> dict[str, Any]:

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from registry.errors import IncompatibleSchemaError
-from registry.types import COMPATIBILITY_LEVELS, CompatibilityResult, Schema
+from avroframe.registry.errors import IncompatibleSchemaError
+from avroframe.registry.types import COMPATIBILITY_LEVELS, CompatibilityResult, Schema
 from tests.contract.contract_schemas import avro, expect_error, field, record, user_v1
 
 apicurio_differs = pytest.mark.apicurio_differs

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from registry.types import COMPATIBILITY_LEVELS, MODES
+from avroframe.registry.types import COMPATIBILITY_LEVELS, MODES
 from tests.contract.contract_schemas import expect_error, same_json, user_v1, user_v2
 
 apicurio_differs = pytest.mark.apicurio_differs

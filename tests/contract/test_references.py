@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from registry.types import Schema, SchemaReference
+from avroframe.registry.types import Schema, SchemaReference
 from tests.contract.contract_schemas import avro, expect_error, field, record, same_json
 
 apicurio_differs = pytest.mark.apicurio_differs

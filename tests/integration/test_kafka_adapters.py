@@ -18,12 +18,11 @@ from confluent_kafka.admin import AdminClient, NewTopic
 from kafka import KafkaConsumer, KafkaProducer
 from kafka import TopicPartition as KpTopicPartition
 
-import registry
-import serde
-from adapters import confluent_kafka as ck
-from adapters import kafka_python as kp
-from serde.errors import DeserializationFailure
-from serde.records import RawRecord
+from avroframe import registry, serde
+from avroframe.adapters import confluent_kafka as ck
+from avroframe.adapters import kafka_python as kp
+from avroframe.serde.errors import DeserializationFailure
+from avroframe.serde.records import RawRecord
 
 pytestmark = pytest.mark.kafka
 

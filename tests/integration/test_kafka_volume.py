@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from confluent_kafka.admin import AdminClient, NewTopic
 
-import registry
-from adapters import confluent_kafka as ck
-from adapters import kafka_python as kp
+from avroframe import registry
+from avroframe.adapters import confluent_kafka as ck
+from avroframe.adapters import kafka_python as kp
 
 pytestmark = pytest.mark.kafka
 

@@ -19,9 +19,9 @@ import pytest
 from urllib3.response import BaseHTTPResponse
 from urllib3.util.retry import Retry
 
-from registry import errors
-from registry.http import HttpRegistry, default_retry
-from registry.types import RegisteredSchema, Schema
+from avroframe.registry import errors
+from avroframe.registry.http import HttpRegistry, default_retry
+from avroframe.registry.types import RegisteredSchema, Schema
 
 pytestmark = pytest.mark.timeout(60)
 

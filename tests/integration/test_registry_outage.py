@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from urllib3.util.retry import Retry
 
-import registry
-from serde import AvroDeserializer, AvroSerializer, RegistryUnavailableError
+from avroframe import registry
+from avroframe.serde import AvroDeserializer, AvroSerializer, RegistryUnavailableError
 
 pytestmark = pytest.mark.registry_server
 

@@ -116,7 +116,7 @@ def values(schema: Any) -> st.SearchStrategy[Any]:
             lambda n: decimal.Decimal(n).scaleb(-scale))
     if logical == "duration":
         part = st.integers(0, 2**32 - 1)
-        from serde import Duration
+        from avroframe.serde import Duration
 
         return st.builds(Duration, part, part, part)
     if kind == "enum":

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import registry
-from serde import AvroDeserializer, AvroSerializer, SerdeError
+from avroframe import registry
+from avroframe.serde import AvroDeserializer, AvroSerializer, SerdeError
 
 SCHEMAS: list[tuple[Any, Any]] = [
     ({"type": "record", "name": "User", "fields": [

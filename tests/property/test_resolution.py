@@ -12,9 +12,9 @@ from fastavro import schemaless_reader
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import registry
-from serde import AvroSerializer, DecodeError, Reader, parse
-from serde.resolution import compile_resolution
+from avroframe import registry
+from avroframe.serde import AvroSerializer, DecodeError, Reader, parse
+from avroframe.serde.resolution import compile_resolution
 
 from .avro_strategies import schemas, values
 

@@ -10,8 +10,8 @@ import fastavro
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import registry
-from serde import AvroDeserializer, AvroSerializer
+from avroframe import registry
+from avroframe.serde import AvroDeserializer, AvroSerializer
 
 from .avro_strategies import schemas, values
 

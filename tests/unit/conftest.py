@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import registry
+from avroframe import registry
 
 
 @pytest.fixture

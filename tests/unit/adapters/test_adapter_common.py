@@ -9,15 +9,15 @@ from typing import Any
 
 import pytest
 
-from adapters._common import (
+from avroframe.adapters._common import (
     RegistryHandle,
     SchemaSerializers,
     as_schema,
     headers_for_send,
     split_config,
 )
-from registry.types import Schema
-from serde.errors import ConfigError
+from avroframe.registry.types import Schema
+from avroframe.serde.errors import ConfigError
 
 POINT = {
     "type": "record",

@@ -13,10 +13,10 @@ from confluent_kafka.serialization import (
     Serializer,
 )
 
-import serde
-from adapters import confluent_kafka as ck
-from registry.http import HttpRegistry
-from serde.errors import ConfigError, DecodeError, EncodeError, FrameError, SerdeError
+from avroframe import serde
+from avroframe.adapters import confluent_kafka as ck
+from avroframe.registry.http import HttpRegistry
+from avroframe.serde.errors import ConfigError, DecodeError, EncodeError, FrameError, SerdeError
 
 POINT = (
     '{"type": "record", "name": "Point", "namespace": "t",'

@@ -12,9 +12,9 @@ from kafka.consumer.fetcher import Fetcher
 from kafka.serializer import Deserializer as KafkaDeserializer
 from kafka.serializer import Serializer as KafkaSerializer
 
-import serde
-from adapters import kafka_python as kp
-from serde.errors import ConfigError, DecodeError, EncodeError, FrameError, SerdeError
+from avroframe import serde
+from avroframe.adapters import kafka_python as kp
+from avroframe.serde.errors import ConfigError, DecodeError, EncodeError, FrameError, SerdeError
 
 POINT = (
     '{"type": "record", "name": "Point", "namespace": "t",'

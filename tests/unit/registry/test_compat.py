@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from registry.compat import can_read, check_compatibility
-from registry.errors import InvalidSchemaError, RegistryError
-from registry.types import COMPATIBILITY_LEVELS, CompatibilityResult
+from avroframe.registry.compat import can_read, check_compatibility
+from avroframe.registry.errors import InvalidSchemaError, RegistryError
+from avroframe.registry.types import COMPATIBILITY_LEVELS, CompatibilityResult
 
 Schema = Any
 

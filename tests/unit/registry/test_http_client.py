@@ -24,11 +24,11 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from registry import errors
-from registry._redact import MASK, Redactor, redact_text, redact_url
-from registry.http import ACCEPT, MEDIA_TYPE, HttpRegistry, default_retry
-from registry.protocol import SchemaRegistryClient, SerdeRegistry
-from registry.types import CompatibilityResult, RegisteredSchema, Schema, SchemaReference
+from avroframe.registry import errors
+from avroframe.registry._redact import MASK, Redactor, redact_text, redact_url
+from avroframe.registry.http import ACCEPT, MEDIA_TYPE, HttpRegistry, default_retry
+from avroframe.registry.protocol import SchemaRegistryClient, SerdeRegistry, is_serde_registry
+from avroframe.registry.types import CompatibilityResult, RegisteredSchema, Schema, SchemaReference
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -203,8 +203,8 @@ def test_implements_the_protocols(client: HttpRegistry) -> None:
     """HttpRegistry is a SchemaRegistryClient (and so a SerdeRegistry) at runtime and in mypy."""
     typed: SchemaRegistryClient = client
     serde: SerdeRegistry = client
-    assert isinstance(typed, SchemaRegistryClient)
-    assert isinstance(serde, SerdeRegistry)
+    assert is_serde_registry(typed) and is_serde_registry(serde)
+    assert not is_serde_registry("http://registry:8081")
 
 
 @pytest.mark.parametrize(
@@ -855,7 +855,7 @@ def test_repr_hides_every_secret(server: Loopback) -> None:
 
 def test_connection_error_hides_credentials(caplog: pytest.LogCaptureFixture) -> None:
     """Errors (and their causes, tracebacks and logs) from a dead URL hold no credentials."""
-    caplog.set_level(logging.DEBUG, logger="registry.http")
+    caplog.set_level(logging.DEBUG, logger="avroframe.registry.http")
     url = dead_url().replace("http://", f"http://admin:{SECRET_PASSWORD}@")
     encoded = base64.b64encode(f"admin:{SECRET_PASSWORD}".encode()).decode()
     with (
@@ -872,7 +872,7 @@ def test_connection_error_hides_credentials(caplog: pytest.LogCaptureFixture) ->
 
 def test_bearer_token_never_leaks_from_errors(caplog: pytest.LogCaptureFixture) -> None:
     """A bearer token is in no exception, cause, traceback or log line."""
-    caplog.set_level(logging.DEBUG, logger="registry.http")
+    caplog.set_level(logging.DEBUG, logger="avroframe.registry.http")
     with HttpRegistry(dead_url(), bearer_token=SECRET_TOKEN, max_retries=0) as c:
         with pytest.raises(errors.RegistryUnavailableError) as info:
             c.get_schema(1)
@@ -905,7 +905,7 @@ def test_secrets_echoed_by_the_server_are_masked(server: Loopback) -> None:
 
 def test_logs_name_redacted_urls(server: Loopback, caplog: pytest.LogCaptureFixture) -> None:
     """Debug logs of successful calls show the URL without user info."""
-    caplog.set_level(logging.DEBUG, logger="registry.http")
+    caplog.set_level(logging.DEBUG, logger="avroframe.registry.http")
     server.on("GET", "/subjects", Reply(200, []))
     url = server.url.replace("http://", f"http://admin:{SECRET_PASSWORD}@")
     with HttpRegistry(url, max_retries=0) as c:

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry._avro import parse_avro
-from registry.errors import InvalidSchemaError
+from avroframe.registry._avro import parse_avro
+from avroframe.registry.errors import InvalidSchemaError
 
 JAVA_TEXTS = [
     # Attribute order and a dotted name: Java writes type, name, namespace, fields.

@@ -8,10 +8,10 @@ import uuid
 
 import pytest
 
-import registry as registry_package
-from registry.errors import RegistryError, RegistryUnavailableError, SubjectNotFoundError
-from registry.memory import MemoryRegistry, drop
-from registry.types import Schema
+from avroframe import registry as registry_package
+from avroframe.registry.errors import RegistryError, RegistryUnavailableError, SubjectNotFoundError
+from avroframe.registry.memory import MemoryRegistry, drop
+from avroframe.registry.types import Schema
 
 
 def record(name: str, *fields: str) -> Schema:

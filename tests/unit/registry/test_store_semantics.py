@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from registry._store import EmbeddedRegistry
-from registry.errors import (
+from avroframe.registry._store import EmbeddedRegistry
+from avroframe.registry.errors import (
     IncompatibleSchemaError,
     InvalidSchemaError,
     InvalidSubjectError,
@@ -29,9 +29,9 @@ from registry.errors import (
     SubjectNotFoundError,
     UnprocessableError,
 )
-from registry.memory import MemoryRegistry
-from registry.sqlite import SqliteRegistry
-from registry.types import Schema, SchemaReference
+from avroframe.registry.memory import MemoryRegistry
+from avroframe.registry.sqlite import SqliteRegistry
+from avroframe.registry.types import Schema, SchemaReference
 
 
 @pytest.fixture(params=["memory", "sqlite"])

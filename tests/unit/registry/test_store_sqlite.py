@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from registry.errors import RegistryError, RegistryUnavailableError
-from registry.sqlite import SqliteRegistry
-from registry.types import Schema
+from avroframe.registry.errors import RegistryError, RegistryUnavailableError
+from avroframe.registry.sqlite import SqliteRegistry
+from avroframe.registry.types import Schema
 
 REPO = Path(__file__).resolve().parents[3]
 
@@ -72,8 +72,8 @@ def test_two_clients_on_one_file_see_each_other(tmp_path: Path) -> None:
 _WORKER = textwrap.dedent(
     """
     import json, sys
-    from registry.sqlite import SqliteRegistry
-    from registry.types import Schema
+    from avroframe.registry.sqlite import SqliteRegistry
+    from avroframe.registry.types import Schema
 
     path, worker, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 

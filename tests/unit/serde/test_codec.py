@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from serde import DecodeError, EncodeError, Reader, Writer, parse
+from avroframe.serde import DecodeError, EncodeError, Reader, Writer, parse
 
 
 def record(*fields: dict[str, object], name: str = "R") -> dict[str, object]:
@@ -261,7 +261,7 @@ def test_a_mapping_that_fails_inside_the_check_is_an_encode_error() -> None:
 
 def test_union_records_that_both_change_are_told_apart_by_name() -> None:
     """Two record branches of one writer union, both evolved: read tagged, resolved by name."""
-    from serde.resolution import Unsupported, compile_resolution
+    from avroframe.serde.resolution import Unsupported, compile_resolution
 
     b = record({"name": "x", "type": "int"}, name="B")
     c = record({"name": "x", "type": "int"}, name="C")

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from registry.types import Schema
-from serde import (
+from avroframe.registry.types import Schema
+from avroframe.serde import (
     AvroDeserializer,
     AvroSerializer,
     DecodeError,

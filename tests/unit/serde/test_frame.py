@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from serde import FrameError, frame
+from avroframe.serde import FrameError, frame
 
 
 def test_classic_prefix_is_magic_zero_and_big_endian_id() -> None:

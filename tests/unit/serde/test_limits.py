@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from serde import DecodeError, DecodeLimitError, DecodeLimits, Reader, parse
-from serde.limits import needs_guard
+from avroframe.serde import DecodeError, DecodeLimitError, DecodeLimits, Reader, parse
+from avroframe.serde.limits import needs_guard
 
 LINKED = {"type": "record", "name": "Node",
           "fields": [{"name": "next", "type": ["null", "Node"]}]}

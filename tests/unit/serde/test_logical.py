@@ -8,8 +8,8 @@ import uuid
 
 import pytest
 
-from serde import Duration, EncodeError, EpochNanos, Reader, Writer, parse
-from serde.logical import minimal_twos_complement
+from avroframe.serde import Duration, EncodeError, EpochNanos, Reader, Writer, parse
+from avroframe.serde.logical import minimal_twos_complement
 
 
 def roundtrip(schema: object, value: object) -> tuple[bytes, object]:

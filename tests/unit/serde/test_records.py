@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from serde import AvroDeserializer, AvroSerializer, ConfigError, DeserializationFailure
-from serde.records import RawRecord, RecordDecoder
+from avroframe.serde import AvroDeserializer, AvroSerializer, ConfigError, DeserializationFailure
+from avroframe.serde.records import RawRecord, RecordDecoder
 
 SCHEMA = {"type": "record", "name": "V", "fields": [{"name": "v", "type": "int"}]}
 

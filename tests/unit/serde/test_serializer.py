@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-import registry
-from registry.types import Schema, SchemaReference
-from serde import (
+from avroframe import registry
+from avroframe.registry.types import Schema, SchemaReference
+from avroframe.serde import (
     AvroDeserializer,
     AvroSerializer,
     ConfigError,
@@ -25,7 +25,7 @@ from serde import (
     record_name_strategy,
     topic_record_name_strategy,
 )
-from serde import errors as serde_errors
+from avroframe.serde import errors as serde_errors
 
 USER = {
     "type": "record",
@@ -292,7 +292,7 @@ def test_registers_the_text_java_registers() -> None:
     """Whatever the key order or spacing, the registered text is Java's Schema.toString form."""
     from pathlib import Path
 
-    from serde import parse
+    from avroframe.serde import parse
 
     manifest = Path(__file__).resolve().parents[3] / "conformance" / "fixtures" / "manifest.json"
     cases = json.loads(manifest.read_text())["cases"]

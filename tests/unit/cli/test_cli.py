@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from serde.cli import main
+from avroframe.cli import main
 
 EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
@@ -45,7 +45,7 @@ def test_a_second_process_decodes_with_the_same_ids(
 
     reg = f"sqlite:///{tmp_path}/r.db"
     encoded = subprocess.run(
-        [sys.executable, "-m", "serde", "--registry", reg, "encode", "--schema",
+        [sys.executable, "-m", "avroframe", "--registry", reg, "encode", "--schema",
          str(EXAMPLES / "user.avsc"), "--topic", "users", "--format", "base64",
          str(EXAMPLES / "users.jsonl")],
         capture_output=True, text=True, timeout=120, check=True,
@@ -147,7 +147,7 @@ def test_the_readme_pipe_on_a_fresh_registry_file(tmp_path: Path) -> None:
     expected = [json.loads(line) for line in (EXAMPLES / "users.jsonl").read_text().splitlines()]
     for attempt in range(8):
         reg = f"sqlite:///{tmp_path}/fresh{attempt}.db"
-        cli = f"{sys.executable} -m serde --registry {reg}"
+        cli = f"{sys.executable} -m avroframe --registry {reg}"
         result = subprocess.run(
             ["bash", "-c", f"set -o pipefail; {cli} encode --schema {EXAMPLES / 'user.avsc'} "
                            f"--topic users {EXAMPLES / 'users.jsonl'} | {cli} decode"],

@@ -17,10 +17,10 @@ import math
 import uuid
 from typing import Any
 
-from .errors import EncodeError
-from .logical import Duration
-from .resolve import default_value
-from .schema import ParsedSchema
+from avroframe.serde.errors import EncodeError
+from avroframe.serde.logical import Duration
+from avroframe.serde.resolve import default_value
+from avroframe.serde.schema import ParsedSchema
 
 
 def from_json(schema: ParsedSchema, value: Any) -> Any:

@@ -1,4 +1,4 @@
-"""``avroframe``: encode, decode and inspect wire-format frames; register and list schemas.
+"""The ``avroframe`` command: encode, decode and inspect frames; register and list schemas.
 
 The registry is the persistent embedded one (``sqlite:///~/.avroframe/registry.db``) unless
 ``--registry URL`` names another. Errors print one line and exit non-zero; output is written
@@ -16,16 +16,16 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from registry import RegistryError, connect
-from registry.protocol import SchemaRegistryClient
-from registry.types import Schema
+from avroframe.registry import RegistryError, connect
+from avroframe.registry.protocol import SchemaRegistryClient
+from avroframe.registry.types import Schema
+from avroframe.serde import frame
+from avroframe.serde.deserializer import AvroDeserializer
+from avroframe.serde.errors import SerdeError
+from avroframe.serde.serializer import AvroSerializer
+from avroframe.serde.subject import STRATEGIES
 
-from . import frame
-from .deserializer import AvroDeserializer
-from .errors import SerdeError
 from .jsonvalue import decode_blob, encode_blob, from_json, to_json
-from .serializer import AvroSerializer
-from .subject import STRATEGIES
 
 DEFAULT_REGISTRY = "sqlite:///" + str(Path.home() / ".avroframe" / "registry.db")
 
@@ -239,10 +239,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RecursionError:
         print("avroframe: error: the input nests too deeply", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`avroframe decode ... | head`): stop quietly, and keep Python
+        # from reporting the pipe again when it flushes stdout at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
     except OSError as exc:
         print(f"avroframe: error: {exc.strerror or exc}", file=sys.stderr)
-        return 1
-    except BrokenPipeError:
         return 1
     return 0
 

@@ -1,0 +1,7 @@
+"""``python -m avroframe`` runs the ``avroframe`` command line."""
+
+import sys
+
+from avroframe.cli import main
+
+sys.exit(main())
