@@ -27,9 +27,6 @@ MAX_SCHEMA_ID: Final = 2**31 - 1
 KEY_SCHEMA_ID_HEADER: Final = "__key_schema_id"
 VALUE_SCHEMA_ID_HEADER: Final = "__value_schema_id"
 
-IdFormat = Literal["id", "guid", "header"]
-"""How a serializer marks the schema: 4-byte id prefix, GUID prefix, or GUID in a header."""
-
 Headers = Union[MutableMapping[str, Any], list[tuple[str, Any]], Iterable[tuple[str, Any]], None]
 """Kafka headers as the clients give them: a list of ``(key, value)`` pairs, a dict, or None."""
 
@@ -72,6 +69,14 @@ def schema_id_prefix(schema_id: int) -> bytes:
 def guid_prefix(guid: uuid.UUID) -> bytes:
     """Return the 17-byte GUID prefix (also the value of a schema-id header)."""
     return bytes((MAGIC_GUID,)) + guid.bytes
+
+
+def parse_guid(guid: str) -> uuid.UUID:
+    """``guid`` as a UUID; raises :class:`FrameError` when it is not one."""
+    try:
+        return uuid.UUID(guid)
+    except (ValueError, TypeError, AttributeError):
+        raise FrameError(f"schema GUID {guid!r:.60} is not a UUID") from None
 
 
 def pack(schema_id: int, body: bytes) -> bytes:
@@ -160,3 +165,62 @@ def unpack(data: bytes, headers: Headers = None, *, is_key: bool = False) -> Fra
             raise FrameError(f"frame of {size} bytes is shorter than the 17-byte GUID header")
         return Frame(SchemaRef(guid=uuid.UUID(bytes=data[1:17])), data, 17, "prefix")
     raise FrameError(f"unknown magic byte 0x{magic:02x}: expected 0x00 (schema id) or 0x01 (GUID)")
+
+
+@dataclass(frozen=True, slots=True)
+class Marking:
+    """How one (subject, key-or-value) pair marks its frames: a prefix, and maybe a header."""
+
+    prefix: bytes
+    header: tuple[str, bytes] | None = None
+
+
+class IdFormat:
+    """How a serializer marks a frame with its schema: one object per wire form.
+
+    :data:`SCHEMA_ID` (magic 0 + 4-byte id, the default), :data:`GUID_PREFIX` (magic 1 + GUID)
+    and :data:`GUID_HEADER` (the body alone, the GUID in a ``__key_schema_id`` /
+    ``__value_schema_id`` header). Serializers take one of them or its name
+    (``"id"``, ``"guid"``, ``"header"``).
+    """
+
+    __slots__ = ("name", "needs_guid")
+
+    def __init__(self, name: str, *, needs_guid: bool) -> None:
+        self.name = name
+        self.needs_guid = needs_guid
+        """True when the format writes the schema's GUID (the registry must give one)."""
+
+    def __repr__(self) -> str:
+        return f"IdFormat({self.name!r})"
+
+    def marking(self, schema_id: int, guid: str | None, *, is_key: bool) -> Marking:
+        """The marking of frames written with ``schema_id`` (and ``guid`` when it needs one)."""
+        if not self.needs_guid:
+            return Marking(schema_id_prefix(schema_id))
+        if not guid:
+            raise FrameError(f"the {self.name!r} id format needs a schema GUID; none was given")
+        marker = guid_prefix(parse_guid(guid))
+        if self is GUID_HEADER:
+            return Marking(b"", (header_name(is_key), marker))
+        return Marking(marker)
+
+
+SCHEMA_ID: Final = IdFormat("id", needs_guid=False)
+GUID_PREFIX: Final = IdFormat("guid", needs_guid=True)
+GUID_HEADER: Final = IdFormat("header", needs_guid=True)
+ID_FORMATS: Final = {fmt.name: fmt for fmt in (SCHEMA_ID, GUID_PREFIX, GUID_HEADER)}
+"""The id formats by name."""
+
+IdFormatLike = Union[IdFormat, Literal["id", "guid", "header"]]
+"""An :class:`IdFormat` or its name."""
+
+
+def id_format(value: IdFormatLike) -> IdFormat:
+    """The :class:`IdFormat` named or given by ``value``; :class:`FrameError` when unknown."""
+    if isinstance(value, IdFormat):
+        return value
+    found = ID_FORMATS.get(value) if isinstance(value, str) else None
+    if found is None:
+        raise FrameError(f"id_format must be 'id', 'guid' or 'header', not {value!r:.60}")
+    return found

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -21,7 +20,7 @@ from . import frame
 from .codec import Writer
 from .config import serializer_options
 from .context import SerializationContext
-from .errors import ConfigError, EncodeError, SchemaError, SerdeError
+from .errors import ConfigError, EncodeError, FrameError, SchemaError, SerdeError
 from .lookup import parse_with, registry_call, schema_by_id
 from .schema import ParsedSchema, SchemaLike
 from .subject import SubjectNameStrategy, topic_name_strategy
@@ -57,8 +56,10 @@ class AvroSerializer:
         to_dict: ``(obj, ctx) -> dict`` for your own classes; dataclasses work without one.
         validate: check values against the schema before writing (on by default: fastavro's
             writer alone accepts values Java rejects).
-        id_format: ``"id"`` (magic 0 + 4-byte id, the default), ``"guid"`` (magic 1 + GUID), or
-            ``"header"`` (GUID in the ``__key_schema_id`` / ``__value_schema_id`` header).
+        id_format: how frames carry the schema: ``"id"`` (magic 0 + 4-byte id, the default),
+            ``"guid"`` (magic 1 + GUID), or ``"header"`` (GUID in the ``__key_schema_id`` /
+            ``__value_schema_id`` header); or one of the :class:`~avroframe.serde.frame.IdFormat`
+            objects ``frame.SCHEMA_ID``, ``frame.GUID_PREFIX``, ``frame.GUID_HEADER``.
     """
 
     def __init__(
@@ -74,7 +75,7 @@ class AvroSerializer:
         latest_cache_ttl: float = 300.0,
         to_dict: ToDict | None = None,
         validate: bool = True,
-        id_format: frame.IdFormat = "id",
+        id_format: frame.IdFormatLike = "id",
     ) -> None:
         if use_latest_version and use_schema_id is not None:
             raise ConfigError("use_latest_version and use_schema_id exclude each other")
@@ -84,8 +85,10 @@ class AvroSerializer:
             )
         if use_schema_id is not None:
             frame.schema_id_prefix(use_schema_id)  # validates the range
-        if id_format not in ("id", "guid", "header"):
-            raise ConfigError(f"id_format must be 'id', 'guid' or 'header', not {id_format!r}")
+        try:
+            self._id_format = frame.id_format(id_format)
+        except FrameError as exc:
+            raise ConfigError(str(exc)) from None
         if use_latest_version and not latest_cache_ttl > 0:
             raise ConfigError("latest_cache_ttl must be positive")
         if to_dict is not None and not callable(to_dict):
@@ -101,7 +104,6 @@ class AvroSerializer:
         self._latest_ttl = latest_cache_ttl
         self._to_dict = to_dict
         self._validate = validate
-        self._id_format = id_format
         self._schema: ParsedSchema | None = None
         self._writer: Writer | None = None
         if schema is not None:
@@ -196,7 +198,7 @@ class AvroSerializer:
     def _resolve(self, topic: str, is_key: bool) -> _Binding:
         registry = self._registry
         record_name = self._schema.name if self._schema is not None else None
-        subject = self._strategy(topic, is_key, record_name)
+        subject = self._subject(topic, is_key, record_name)
         expires = 0.0
         guid: str | None = None
         writer = self._writer
@@ -223,8 +225,30 @@ class AvroSerializer:
                 with registry_call(f"looking up the schema under subject {subject!r}"):
                     schema_id = registry.lookup_schema(subject, schema, self._normalize).schema_id
         assert writer is not None
-        prefix, header = self._marking(subject, schema_id, guid, is_key)
-        return _Binding(subject, schema_id, prefix, writer, header, expires)
+        if self._id_format.needs_guid and guid is None:
+            guid = self._guid(subject, schema_id)
+        try:
+            marking = self._id_format.marking(schema_id, guid, is_key=is_key)
+        except FrameError as exc:
+            raise SchemaError(f"schema id {schema_id} of subject {subject!r}: {exc}") from None
+        return _Binding(subject, schema_id, marking.prefix, writer, marking.header, expires)
+
+    def _subject(self, topic: str, is_key: bool, record_name: str | None) -> str:
+        try:
+            subject = self._strategy(topic, is_key, record_name)
+        except SerdeError:
+            raise
+        except Exception as exc:  # a user's strategy: never let its TypeError reach the client
+            raise ConfigError(
+                f"the subject name strategy failed for topic {topic!r}: "
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        if not isinstance(subject, str) or not subject:
+            raise ConfigError(
+                f"the subject name strategy returned {subject!r:.60} for topic {topic!r}, "
+                "not a subject name"
+            )
+        return subject
 
     def _writer_for_id(self, schema_id: int, schema: Any = None) -> Writer:
         writer = self._writers_by_id.get(schema_id)
@@ -237,25 +261,16 @@ class AvroSerializer:
             writer = self._writers_by_id[schema_id] = Writer(parsed, validate=self._validate)
         return writer
 
-    def _marking(
-        self, subject: str, schema_id: int, guid: str | None, is_key: bool
-    ) -> tuple[bytes, tuple[str, bytes] | None]:
-        if self._id_format == "id":
-            return frame.schema_id_prefix(schema_id), None
-        if guid is None:
-            schema = self._writer.schema.registry_schema if self._writer else None
-            if schema is None:
-                raise SchemaError(f"no GUID known for schema id {schema_id}")
-            with registry_call(
-                f"looking up the GUID of schema id {schema_id}", schema_id=schema_id
-            ):
-                guid = self._registry.lookup_schema(subject, schema, self._normalize).guid
+    def _guid(self, subject: str, schema_id: int) -> str:
+        """The GUID of ``schema_id``, for the GUID id formats (looked up once per binding)."""
+        schema = self._writer.schema.registry_schema if self._writer else None
+        if schema is None:
+            raise SchemaError(f"no GUID known for schema id {schema_id}")
+        with registry_call(f"looking up the GUID of schema id {schema_id}", schema_id=schema_id):
+            guid = self._registry.lookup_schema(subject, schema, self._normalize).guid
         if not guid:
             raise SchemaError(
                 f"the registry gives no GUID for schema id {schema_id}: "
                 "use id_format='id' with this registry"
             )
-        marker = frame.guid_prefix(uuid.UUID(guid))
-        if self._id_format == "guid":
-            return marker, None
-        return b"", (frame.header_name(is_key), marker)
+        return guid
