@@ -17,22 +17,36 @@ then be a list or dict: pass ``headers=[]`` to ``produce`` (``AvroProducer`` doe
 ``schema.registry.url`` and other ``schema.registry.*`` keys), ``produce(topic=, value=, key=,
 value_schema=, key_schema=, ...)`` and ``poll(timeout)`` returning the ``Message`` with its
 key and value decoded.
+
+Errors: everything raised is a :class:`serde.SerdeError` (the specific class: ``EncodeError``,
+``DeserializationFailure``, ...) and also an instance of what code written for confluent-kafka
+catches: the consumer's errors are ``KeyDeserializationError`` / ``ValueDeserializationError``
+(with ``kafka_message``), the producer's ``KeySerializationError`` / ``ValueSerializationError``,
+and both are the legacy ``confluent_kafka.avro.serializer.SerializerError`` (``KeySerializerError``
+/ ``ValueSerializerError`` when producing) where that module can be imported.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any, cast
 
 from confluent_kafka import Consumer, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka.error import (
+    KeyDeserializationError,
+    KeySerializationError,
+    ValueDeserializationError,
+    ValueSerializationError,
+)
 from confluent_kafka.serialization import Deserializer as _ClientDeserializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 from confluent_kafka.serialization import Serializer as _ClientSerializer
 
 from avroframe import serde
-from avroframe.serde.errors import ConfigError
+from avroframe.serde.errors import ConfigError, DeserializationFailure, SerdeError
 from avroframe.serde.records import OnError, RawRecord, RecordDecoder
 from avroframe.serde.schema import SchemaLike
 
@@ -48,6 +62,91 @@ from ._common import (
 __all__ = ["AvroConsumer", "AvroDeserializer", "AvroProducer", "AvroSerializer"]
 
 logger = logging.getLogger(__name__)
+
+
+def _legacy_errors() -> tuple[type[Exception], type[Exception], type[Exception]] | None:
+    """(SerializerError, KeySerializerError, ValueSerializerError) of ``confluent_kafka.avro``.
+
+    That module needs the ``avro`` package; without it no legacy code can catch its errors.
+    """
+    try:
+        from confluent_kafka.avro.serializer import (
+            KeySerializerError,
+            SerializerError,
+            ValueSerializerError,
+        )
+    except ImportError:
+        return None
+    return SerializerError, KeySerializerError, ValueSerializerError
+
+
+_CLIENT_ERROR_TYPES: dict[tuple[type, bool, bool], type[SerdeError]] = {}
+
+
+def _client_error_type(serde_type: type, is_key: bool, consuming: bool) -> type[SerdeError]:
+    """``serde_type`` that is also the confluent-kafka error the replaced code catches."""
+    made = _CLIENT_ERROR_TYPES.get((serde_type, is_key, consuming))
+    if made is not None:
+        return made
+    if consuming:
+        bases: list[type] = [KeyDeserializationError if is_key else ValueDeserializationError]
+    else:
+        bases = [KeySerializationError if is_key else ValueSerializationError]
+    legacy = _legacy_errors()
+    if legacy is not None:
+        bases.append(legacy[0] if consuming else legacy[1 if is_key else 2])
+    namespace = {"__module__": __name__, "__str__": _error_str, "__repr__": _error_repr}
+    made = cast("type[SerdeError]", type(serde_type.__name__, (serde_type, *bases), namespace))
+    # setdefault: two threads making the same class at once keep one of them.
+    return _CLIENT_ERROR_TYPES.setdefault((serde_type, is_key, consuming), made)
+
+
+def _error_str(error: SerdeError) -> str:
+    return error.message
+
+
+def _error_repr(error: SerdeError) -> str:
+    return f"{type(error).__name__}({error.message!r})"
+
+
+def _as_client_error(
+    error: SerdeError, *, is_key: bool, consuming: bool, message: Message | None = None
+) -> SerdeError:
+    """A copy of ``error`` whose class is also the confluent-kafka error for its side."""
+    cls = _client_error_type(type(error), is_key, consuming)
+    translated: SerdeError = Exception.__new__(cls)
+    # The confluent side sets exception (kafka_message when consuming) and the KafkaError code.
+    confluent_side: Any = cls.__bases__[1]
+    if consuming:
+        confluent_side.__init__(translated, exception=error, kafka_message=message)
+    else:
+        confluent_side.__init__(translated, exception=error)
+    translated.__dict__.update(error.__dict__)
+    translated.args = error.args
+    translated.__cause__ = error.__cause__
+    translated.__traceback__ = error.__traceback__
+    return translated
+
+
+@contextmanager
+def _producing(is_key: bool) -> Iterator[None]:
+    """Raise the serde errors of encoding a key or value as their confluent-kafka twins."""
+    try:
+        yield
+    except SerdeError as exc:
+        raise _as_client_error(exc, is_key=is_key, consuming=False) from exc.__cause__
+
+
+@contextmanager
+def _consuming(message: Message) -> Iterator[None]:
+    """Raise the serde errors of decoding ``message`` as their confluent-kafka twins."""
+    try:
+        yield
+    except SerdeError as exc:
+        is_key = isinstance(exc, DeserializationFailure) and exc.is_key
+        raise _as_client_error(exc, is_key=is_key, consuming=True, message=message) from (
+            exc.__cause__
+        )
 
 
 def _is_key(ctx: SerializationContext | None, role: str) -> bool:
@@ -188,8 +287,12 @@ class AvroProducer(Producer):
         ``headers`` (a list of pairs or a dict) is copied, never modified.
         """
         sent_headers = headers_for_send(headers)
-        key_bytes = self._serializers.serialize(key, topic, True, sent_headers, key_schema)
-        value_bytes = self._serializers.serialize(value, topic, False, sent_headers, value_schema)
+        with _producing(is_key=True):
+            key_bytes = self._serializers.serialize(key, topic, True, sent_headers, key_schema)
+        with _producing(is_key=False):
+            value_bytes = self._serializers.serialize(
+                value, topic, False, sent_headers, value_schema
+            )
         super().produce(topic, value_bytes, key_bytes, headers=sent_headers or None, **kwargs)
 
     def close(self) -> bool:
@@ -268,17 +371,17 @@ class AvroConsumer(Consumer):
 
     def _decode(self, msg: Message) -> Message | None:
         """Decode ``msg`` (None if the policy took it) and store its offset as handled."""
-        decoded = self._decoder.decode(
-            RawRecord(
-                msg.topic(),
-                msg.partition(),
-                msg.offset(),
-                msg.key(),
-                msg.value(),
-                msg.headers(),
-                msg.timestamp()[1],
-            )
+        raw = RawRecord(
+            msg.topic(),
+            msg.partition(),
+            msg.offset(),
+            msg.key(),
+            msg.value(),
+            msg.headers(),
+            msg.timestamp()[1],
         )
+        with _consuming(msg):
+            decoded = self._decoder.decode(raw)
         if self._store:
             self._store_offset(msg)
         if decoded is None:

@@ -5,14 +5,15 @@ Serializers for the client's own producer and consumer::
     producer = KafkaProducer(
         bootstrap_servers="127.0.0.1:9092",
         key_serializer=AvroSerializer(reg, '"string"', is_key=True),
-        value_serializer=AvroSerializer(reg, schema),
+        value_serializer=AvroSerializer(reg, schema, is_key=False),
     )
 
 kafka-python 3.x calls ``serialize(topic, headers, data)`` (and retries with
 ``serialize(topic, data)`` if that raises ``TypeError``); 2.x calls ``serialize(topic, data)``.
 Both forms are accepted here, and no ``TypeError`` ever leaves these objects, so the retry
 never fires. The client cannot tell a serializer whether it is the key's or the value's, so
-each object is told (``is_key=True`` for keys). Schema-id headers (``id_format="header"``) need
+each object must be told: ``is_key`` is required (``True`` for keys, ``False`` for values).
+A default would let a key serializer register its schema under ``<topic>-value`` unnoticed. Schema-id headers (``id_format="header"``) need
 the headers, which only 3.x passes; :class:`AvroProducer` supports them with either version.
 
 A deserializer that raises inside ``KafkaConsumer`` leaves the consumer stuck on that record;
@@ -60,13 +61,23 @@ def _split_call(args: tuple[Any, ...], method: str) -> tuple[Any, Any]:
     )
 
 
+def _required_side(is_key: bool | None, role: str) -> bool:
+    if not isinstance(is_key, bool):
+        raise ConfigError(
+            f"say which side this {role} serves: is_key=True for the key_{role}, "
+            f"is_key=False for the value_{role} (kafka-python does not tell it)"
+        )
+    return is_key
+
+
 class AvroSerializer(_ClientSerializer):  # type: ignore[misc]
     """A kafka-python ``key_serializer`` / ``value_serializer`` writing Avro wire-format frames.
 
     Args:
         registry: a registry client, or a URL for ``registry.connect`` (closed with the producer).
         schema: the writer schema (JSON text, dict, or ``registry.types.Schema``).
-        is_key: True for a ``key_serializer`` (subject ``<topic>-key``, key header).
+        is_key: required: True for a ``key_serializer`` (subject ``<topic>-key``, key header),
+            False for a ``value_serializer``.
         topic: the topic used when called with the data alone (``serializer(data)``).
         **options: options of :class:`serde.AvroSerializer` (``subject_name_strategy``,
             ``auto_register_schemas``, ``use_latest_version``, ``id_format``, ...).
@@ -77,13 +88,13 @@ class AvroSerializer(_ClientSerializer):  # type: ignore[misc]
         registry: RegistryArg,
         schema: SchemaLike | None = None,
         *,
-        is_key: bool = False,
+        is_key: bool | None = None,
         topic: str | None = None,
         **options: Any,
     ) -> None:
+        self._is_key = _required_side(is_key, "serializer")
         self._registry = RegistryHandle(registry, {})
         self._serde = serde.AvroSerializer(self._registry.client, schema, **options)
-        self._is_key = bool(is_key)
         self._topic = topic
 
     def __repr__(self) -> str:
@@ -123,7 +134,8 @@ class AvroDeserializer(_ClientDeserializer):  # type: ignore[misc]
     Args:
         registry: a registry client, or a URL for ``registry.connect`` (closed with the consumer).
         reader_schema: decode into this schema (schema evolution); by default the writer's.
-        is_key: True for a ``key_deserializer`` (reads the key's schema-id header).
+        is_key: required: True for a ``key_deserializer`` (reads the key's schema-id header),
+            False for a ``value_deserializer``.
         topic: the topic reported when called with the data alone.
         **options: options of :class:`serde.AvroDeserializer` (``from_dict``, ``limits``, ...).
     """
@@ -133,13 +145,13 @@ class AvroDeserializer(_ClientDeserializer):  # type: ignore[misc]
         registry: RegistryArg,
         reader_schema: SchemaLike | None = None,
         *,
-        is_key: bool = False,
+        is_key: bool | None = None,
         topic: str | None = None,
         **options: Any,
     ) -> None:
+        self._is_key = _required_side(is_key, "deserializer")
         self._registry = RegistryHandle(registry, {})
         self._serde = serde.AvroDeserializer(self._registry.client, reader_schema, **options)
-        self._is_key = bool(is_key)
         self._topic = topic
 
     def __repr__(self) -> str:

@@ -6,6 +6,8 @@ None of them derives from ``TypeError`` (kafka-python 3.x retries a serializer t
 
 from __future__ import annotations
 
+from avroframe.registry import errors as _registry_errors
+
 
 class SerdeError(Exception):
     """Base class of every error the serde raises."""
@@ -38,8 +40,17 @@ class UnknownSchemaError(SerdeError):
         self.guid = guid
 
 
-class RegistryUnavailableError(SerdeError):
-    """The registry could not be reached or failed; the cause is in ``__cause__``."""
+class RegistryUnavailableError(SerdeError, _registry_errors.RegistryUnavailableError):
+    """The registry could not be reached, failed, throttled or timed out: try again later.
+
+    The retryable family: it is also an :class:`avroframe.registry.RegistryUnavailableError`,
+    so one ``except`` catches unavailability whether it surfaced in the serde or in a registry
+    call; the registry's own error is in ``__cause__``. Never a schema error, never a poison
+    record: consumers do not apply their error policy to it.
+    """
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class EncodeError(SerdeError):

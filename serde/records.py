@@ -7,6 +7,11 @@ An adapter turns its client's message into a :class:`RawRecord` and calls
 * ``"skip"``: log it (with topic, partition, offset) and return None;
 * a callable ``(raw_record, error) -> None``: hand the raw record on (e.g. to a dead-letter
   producer) and return None. If the callable raises, that error propagates.
+
+The policy is for records that can never decode. A registry that is unavailable (down,
+throttling, timing out) says nothing about the record: :class:`RegistryUnavailableError` is
+raised whatever the policy, naming the record, so that the adapter keeps its position there and
+the next poll tries the same record again.
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal, Union
 
 from .deserializer import AvroDeserializer
-from .errors import ConfigError, DeserializationFailure, SerdeError
+from .errors import ConfigError, DeserializationFailure, RegistryUnavailableError, SerdeError
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +88,11 @@ class RecordDecoder:
                 if self._value is not None
                 else record.value
             )
+        except RegistryUnavailableError as exc:
+            raise RegistryUnavailableError(
+                f"cannot decode the {field} of {record.topic}[{record.partition}]@{record.offset} "
+                f"now (the record is kept; try again): {exc}"
+            ) from exc
         except SerdeError as exc:
             failure = DeserializationFailure(
                 f"cannot decode the {field} of {record.topic}[{record.partition}]@{record.offset}: "

@@ -520,7 +520,7 @@ def read_kp_deserializer(
     bootstrap: str, url: str, topic: str, vs: ValueSet
 ) -> list[tuple[int, Any]]:
     """kafka-python: a plain KafkaConsumer with adapters.kafka_python.AvroDeserializer."""
-    deserializer = kp.AvroDeserializer(url, vs.reader_text)
+    deserializer = kp.AvroDeserializer(url, vs.reader_text, is_key=False)
     consumer = KafkaConsumer(
         topic,
         bootstrap_servers=bootstrap,
@@ -647,7 +647,7 @@ def write_kp_serializer(bootstrap: str, url: str, topic: str, vs: ValueSet) -> N
         acks="all",
         linger_ms=5,
         key_serializer=KeyText(),
-        value_serializer=kp.AvroSerializer(url, vs.writer_text),
+        value_serializer=kp.AvroSerializer(url, vs.writer_text, is_key=False),
     )
     try:
         futures = [producer.send(topic, value, key) for key, value in _keyed_values(vs)]

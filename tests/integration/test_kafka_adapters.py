@@ -410,7 +410,7 @@ def test_bare_serializers_in_the_clients_own_producers_and_consumers(
     kp_producer = KafkaProducer(
         bootstrap_servers=kafka_bootstrap,
         key_serializer=kp.AvroSerializer(reg, '"string"', is_key=True, id_format=kp_format),
-        value_serializer=kp.AvroSerializer(reg, POINT, id_format=kp_format),
+        value_serializer=kp.AvroSerializer(reg, POINT, id_format=kp_format, is_key=False),
     )
     try:
         kp_producer.send(topic, key="a", value={"x": 1.0, "y": 2.0}).get(timeout=WAIT)
@@ -441,7 +441,7 @@ def test_bare_serializers_in_the_clients_own_producers_and_consumers(
         auto_offset_reset="earliest",
         consumer_timeout_ms=int(WAIT * 1000),
         key_deserializer=kp.AvroDeserializer(reg, is_key=True),
-        value_deserializer=kp.AvroDeserializer(reg),
+        value_deserializer=kp.AvroDeserializer(reg, is_key=False),
     )
     try:
         got = []

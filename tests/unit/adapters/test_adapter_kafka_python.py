@@ -61,13 +61,13 @@ def deserialize_like_kafka_python_3(deserializer: Any, topic: str, headers: Any,
 
 def test_objects_are_client_serializers(memory_registry: Any) -> None:
     """They subclass kafka.serializer.(De)Serializer, so neither client wraps them as f(data)."""
-    assert isinstance(kp.AvroSerializer(memory_registry, POINT), KafkaSerializer)
-    assert isinstance(kp.AvroDeserializer(memory_registry), KafkaDeserializer)
+    assert isinstance(kp.AvroSerializer(memory_registry, POINT, is_key=False), KafkaSerializer)
+    assert isinstance(kp.AvroDeserializer(memory_registry, is_key=False), KafkaDeserializer)
 
 
 def test_all_call_forms_give_the_same_frame(memory_registry: Any) -> None:
     """(topic, headers, data), (topic, data), the 3.x and 2.x client paths and (data) agree."""
-    ser = kp.AvroSerializer(memory_registry, POINT, topic="points")
+    ser = kp.AvroSerializer(memory_registry, POINT, topic="points", is_key=False)
     expected = serde.AvroSerializer(memory_registry, POINT).serialize({"x": 1, "y": 2}, "points")
     value = {"x": 1, "y": 2}
     assert ser.serialize("points", [], value) == expected
@@ -82,7 +82,7 @@ def test_all_call_forms_give_the_same_frame(memory_registry: Any) -> None:
 def test_deserializer_call_forms(memory_registry: Any) -> None:
     """The deserializer accepts the 3.x and 2.x forms and (data)."""
     frame = serde.AvroSerializer(memory_registry, POINT).serialize({"x": 3, "y": 4}, "points")
-    de = kp.AvroDeserializer(memory_registry)
+    de = kp.AvroDeserializer(memory_registry, is_key=False)
     assert deserialize_like_kafka_python_3(de, "points", [], frame) == {"x": 3, "y": 4}
     assert de.deserialize("points", frame) == {"x": 3, "y": 4}
     assert de(frame) == {"x": 3, "y": 4}
@@ -97,28 +97,28 @@ def test_key_serializer_uses_the_key_subject(memory_registry: Any) -> None:
 
 def test_header_mode_writes_into_the_client_headers_list(memory_registry: Any) -> None:
     """In 3.x the serializer appends the schema GUID header to the list the client sends."""
-    ser = kp.AvroSerializer(memory_registry, POINT, id_format="header")
+    ser = kp.AvroSerializer(memory_registry, POINT, id_format="header", is_key=False)
     key_ser = kp.AvroSerializer(memory_registry, '"string"', is_key=True, id_format="header")
     headers: list[tuple[str, bytes]] = [("trace", b"1")]
     body = call_like_kafka_python_3(ser, "points", headers, {"x": 1, "y": 2})
     call_like_kafka_python_3(key_ser, "points", headers, "k")
     assert body == b"\x02\x04"
     assert [name for name, _ in headers] == ["trace", "__value_schema_id", "__key_schema_id"]
-    de = kp.AvroDeserializer(memory_registry)
+    de = kp.AvroDeserializer(memory_registry, is_key=False)
     assert deserialize_like_kafka_python_3(de, "points", headers, body) == {"x": 1, "y": 2}
 
 
 def test_header_mode_without_headers_is_a_serde_error(memory_registry: Any) -> None:
     """2.x passes no headers: the header id format fails with a FrameError, not a TypeError."""
-    ser = kp.AvroSerializer(memory_registry, POINT, id_format="header")
+    ser = kp.AvroSerializer(memory_registry, POINT, id_format="header", is_key=False)
     with pytest.raises(FrameError, match="mutable headers"):
         call_like_kafka_python_2(ser, "points", {"x": 1, "y": 2})
 
 
 def test_tombstones_make_no_registry_call(counting: Any) -> None:
     """None serializes to None and deserializes to None without touching the registry."""
-    ser = kp.AvroSerializer(counting, POINT)
-    de = kp.AvroDeserializer(counting)
+    ser = kp.AvroSerializer(counting, POINT, is_key=False)
+    de = kp.AvroDeserializer(counting, is_key=False)
     assert call_like_kafka_python_3(ser, "points", [], None) is None
     assert call_like_kafka_python_2(ser, "points", None) is None
     assert deserialize_like_kafka_python_3(de, "points", [], None) is None
@@ -133,7 +133,7 @@ def test_type_error_in_to_dict_hook_is_not_retried(memory_registry: Any) -> None
         calls.append(obj)
         raise TypeError("unsupported thing")
 
-    ser = kp.AvroSerializer(memory_registry, POINT, to_dict=to_dict)
+    ser = kp.AvroSerializer(memory_registry, POINT, to_dict=to_dict, is_key=False)
     with pytest.raises(EncodeError, match="unsupported thing") as info:
         call_like_kafka_python_3(ser, "points", [], object())
     assert not isinstance(info.value, TypeError)
@@ -148,7 +148,7 @@ def test_type_error_in_from_dict_hook_becomes_decode_error(memory_registry: Any)
     def from_dict(value: Any, ctx: Any) -> Any:
         raise TypeError("cannot build")
 
-    de = kp.AvroDeserializer(memory_registry, from_dict=from_dict)
+    de = kp.AvroDeserializer(memory_registry, from_dict=from_dict, is_key=False)
     with pytest.raises(DecodeError, match="cannot build"):
         deserialize_like_kafka_python_3(de, "points", [], frame)
 
@@ -168,7 +168,7 @@ def test_type_error_in_from_dict_hook_becomes_decode_error(memory_registry: Any)
 )
 def test_bad_values_raise_serde_errors_never_type_errors(memory_registry: Any, value: Any) -> None:
     """Whatever the value, the serializer raises a SerdeError (never a TypeError)."""
-    ser = kp.AvroSerializer(memory_registry, POINT)
+    ser = kp.AvroSerializer(memory_registry, POINT, is_key=False)
     with pytest.raises(SerdeError) as info:
         call_like_kafka_python_3(ser, "points", [], value)
     assert not isinstance(info.value, TypeError)
@@ -178,7 +178,7 @@ def test_bad_values_raise_serde_errors_never_type_errors(memory_registry: Any, v
 def test_bad_frames_raise_serde_errors_never_type_errors(memory_registry: Any, data: Any) -> None:
     """Garbage frames, and non-bytes, raise a SerdeError (never a TypeError)."""
     serde.AvroSerializer(memory_registry, POINT).serialize({"x": 1, "y": 2}, "points")
-    de = kp.AvroDeserializer(memory_registry)
+    de = kp.AvroDeserializer(memory_registry, is_key=False)
     with pytest.raises(SerdeError) as info:
         deserialize_like_kafka_python_3(de, "points", [], data)
     assert not isinstance(info.value, TypeError)
@@ -186,8 +186,8 @@ def test_bad_frames_raise_serde_errors_never_type_errors(memory_registry: Any, d
 
 def test_wrong_number_of_arguments_is_a_config_error(memory_registry: Any) -> None:
     """A call the adapter does not understand raises ConfigError, not TypeError."""
-    ser = kp.AvroSerializer(memory_registry, POINT)
-    de = kp.AvroDeserializer(memory_registry)
+    ser = kp.AvroSerializer(memory_registry, POINT, is_key=False)
+    de = kp.AvroDeserializer(memory_registry, is_key=False)
     with pytest.raises(ConfigError):
         ser.serialize("points", [], {"x": 1, "y": 2}, "extra")
     with pytest.raises(ConfigError):
@@ -200,7 +200,7 @@ def test_wrong_number_of_arguments_is_a_config_error(memory_registry: Any) -> No
 
 def test_registry_url_is_opened_and_closed_by_the_serializer() -> None:
     """A registry URL is connected by the adapter and closed by the client's close()."""
-    ser = kp.AvroSerializer("memory://adapter-url-test", '"string"')
+    ser = kp.AvroSerializer("memory://adapter-url-test", '"string"', is_key=False)
     assert ser.serialize("t", [], "v") is not None
     ser.close()
 
