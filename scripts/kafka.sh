@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # A single-node Apache Kafka broker (KRaft, combined broker+controller) on 127.0.0.1 for tests.
 #
-# Usage: scripts/kafka.sh {start|stop|status}
+# Usage: scripts/kafka.sh {start|stop|restart|status} [--keep-data]
 #   start   fetch the jars once (Maven Central), format fresh storage, start, wait for metadata;
-#           exits 0 at once when the broker is already running and healthy
-#   stop    TERM (then KILL) the broker started by this script and remove its data
+#           exits 0 at once when the broker is already running and healthy. With --keep-data
+#           the storage of the last run is reused (topics, offsets) when there is one.
+#   stop    TERM (then KILL) the broker started by this script and remove its data (with
+#           --keep-data the data stays, for a later start --keep-data)
+#   restart stop and start again keeping the data (a broker restart as in production)
 #   status  exit 0 when running and answering metadata requests
 # Environment: AVROFRAME_CACHE, AVROFRAME_RUN (see _lib.sh), KAFKA_START_TIMEOUT (s, default 120),
 #              KAFKA_JAVA_HOME (a JDK 17+; default: JAVA_HOME, PATH, /usr/lib/jvm),
@@ -108,6 +111,31 @@ java_opts() {
     "-Dlog4j2.configurationFile=$KAFKA_DIR/log4j2.properties"
 }
 
+# A cluster id as Kafka's Uuid.randomUuid makes them: never one starting with "-", which the
+# storage tool's option parser would take for an option.
+new_cluster_id() {
+  "$AF_PYTHON" -c '
+import base64, uuid
+while True:
+    text = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    if not text.startswith("-"):
+        print(text)
+        break
+'
+}
+
+format_storage() {
+  local cluster_id
+  cluster_id="$(new_cluster_id)"
+  # shellcheck disable=SC2046
+  if ! "$AF_JAVA" $(java_opts 256m) -cp "$KAFKA_LIB/*" \
+      kafka.tools.StorageTool format "--cluster-id=$cluster_id" -c "$KAFKA_DIR/server.properties" \
+      >>"$KAFKA_LOG" 2>&1; then
+    tail -n 40 "$KAFKA_LOG" >&2
+    af_die "storage format failed"
+  fi
+}
+
 cmd_start() {
   af_lock "$KAFKA_DIR"
   if af_running "$KAFKA_PID" "$KAFKA_MARKER" "$KAFKA_LOG" "$KAFKA_TIMEOUT" metadata_ok \
@@ -116,18 +144,14 @@ cmd_start() {
   fi
   fetch_jars
   local t0=$SECONDS
-  rm -rf "$KAFKA_DATA"
-  mkdir -p "$KAFKA_DATA"
-  : >"$KAFKA_LOG"
-  write_config
-  local cluster_id
-  cluster_id="$("$AF_PYTHON" -c 'import base64, uuid; print(base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("="))')"
-  # shellcheck disable=SC2046
-  if ! "$AF_JAVA" $(java_opts 256m) -cp "$KAFKA_LIB/*" \
-      kafka.tools.StorageTool format -t "$cluster_id" -c "$KAFKA_DIR/server.properties" \
-      >>"$KAFKA_LOG" 2>&1; then
-    tail -n 40 "$KAFKA_LOG" >&2
-    af_die "storage format failed"
+  if [[ "${1:-}" == "--keep-data" && -f "$KAFKA_DATA/meta.properties" ]]; then
+    af_log "starting on the data of the last run"
+  else
+    rm -rf "$KAFKA_DATA"
+    mkdir -p "$KAFKA_DATA"
+    : >"$KAFKA_LOG"
+    write_config
+    format_storage
   fi
   # shellcheck disable=SC2046
   af_spawn "$KAFKA_PID" "$KAFKA_LOG" "$KAFKA_MARKER" "$AF_JAVA" $(java_opts 512m) -cp "$KAFKA_LIB/*" \
@@ -142,7 +166,9 @@ cmd_stop() {
     af_log "stopping pid $(cat "$KAFKA_PID")"
   fi
   af_kill "$KAFKA_PID" "$KAFKA_MARKER" 30
-  rm -rf "$KAFKA_DATA"
+  if [[ "${1:-}" != "--keep-data" ]]; then
+    rm -rf "$KAFKA_DATA"
+  fi
 }
 
 cmd_status() {
@@ -150,8 +176,9 @@ cmd_status() {
 }
 
 case "${1:-}" in
-  start) cmd_start ;;
-  stop) cmd_stop ;;
+  start) cmd_start "${2:-}" ;;
+  stop) cmd_stop "${2:-}" ;;
+  restart) cmd_stop --keep-data && cmd_start --keep-data ;;
   status) cmd_status ;;
-  *) echo "usage: $0 {start|stop|status}" >&2; exit 2 ;;
+  *) echo "usage: $0 {start|stop|restart|status} [--keep-data]" >&2; exit 2 ;;
 esac

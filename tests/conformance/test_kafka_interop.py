@@ -22,7 +22,6 @@ import json
 import re
 import subprocess
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,6 @@ from typing import Any
 import pytest
 from confluent_kafka import Consumer, DeserializingConsumer, SerializingProducer
 from confluent_kafka import TopicPartition as CkTopicPartition
-from confluent_kafka.admin import AdminClient
-from confluent_kafka.cimpl import NewTopic
 from confluent_kafka.serialization import StringSerializer
 from kafka import KafkaConsumer, KafkaProducer
 from kafka.serializer import Serializer as KafkaSerializer
@@ -40,6 +37,7 @@ from kafka.serializer import Serializer as KafkaSerializer
 from avroframe.adapters import confluent_kafka as ck
 from avroframe.adapters import kafka_python as kp
 from tests.conformance.test_java_fixtures import Names, difference, to_python
+from tests.support.kafka import new_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.registry_server]
 
@@ -436,21 +434,6 @@ def summary(request: pytest.FixtureRequest) -> Iterator[Summary]:
 
 
 # --------------------------------------------------------------------------- Kafka helpers
-
-
-def new_topic(bootstrap: str, prefix: str) -> str:
-    """Create a one-partition topic no other test uses; wait (bounded) until the broker has it."""
-    name = f"kint-{prefix}-{uuid.uuid4().hex[:10]}"
-    admin = AdminClient({"bootstrap.servers": bootstrap})
-    futures = admin.create_topics(
-        [NewTopic(name, num_partitions=1, replication_factor=1)], operation_timeout=30
-    )
-    futures[name].result(timeout=WAIT_S)
-    deadline = time.monotonic() + WAIT_S
-    while name not in admin.list_topics(timeout=10).topics:
-        assert time.monotonic() < deadline, f"topic {name} never appeared"
-        time.sleep(0.1)
-    return name
 
 
 def message_index(key: Any, arrival: int) -> int:
