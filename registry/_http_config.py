@@ -1,27 +1,56 @@
-"""Options of the HTTP registry client: names, conversions and validation.
-
-Kept apart from :mod:`registry.http` so the client reads as requests and answers.
+"""Options of the HTTP registry client: their names (keywords, URL queries, Confluent's dotted
+keys), defaults and text conversions, and the retry policy and deadlines they shape.
 """
 
 from __future__ import annotations
 
 import math
-import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
-from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
-import requests
-import urllib3.exceptions
-from requests.auth import HTTPBasicAuth
 from urllib3.util.retry import Retry
 
-from ._redact import MASK, Redactor, redact_url
-from .errors import (
-    InvalidSubjectError,
-)
-from .protocol import Version
+from ._http_deadline import Deadlines
+
+__all__ = [
+    "CONFLUENT_KEYS",
+    "DEFAULT_CACHE_CAPACITY",
+    "DEFAULT_LATEST_TTL_SEC",
+    "DEFAULT_MAX_RESPONSE_BYTES",
+    "DEFAULT_MAX_RETRIES",
+    "DEFAULT_RETRIES_MAX_WAIT_MS",
+    "DEFAULT_RETRIES_WAIT_MS",
+    "DEFAULT_TIMEOUT",
+    "RETRY_STATUSES",
+    "BearerToken",
+    "Timeout",
+    "default_retry",
+    "derive_deadlines",
+    "describe_retry",
+    "options_from_confluent",
+    "options_from_url",
+]
+
+Timeout = float | tuple[float, float]
+BearerToken = str | Callable[[], str]
+
+RETRY_STATUSES: Final = (408, 429, 500, 502, 503, 504)
+"""HTTP statuses that are retried (and, once retries are spent, fail over to the next URL)."""
+
+DEFAULT_TIMEOUT: Final = (10.0, 30.0)
+"""Default ``(connect, read)`` timeout in seconds."""
+
+DEFAULT_CACHE_CAPACITY: Final = 1000
+DEFAULT_LATEST_TTL_SEC: Final = 300.0
+DEFAULT_MAX_RETRIES: Final = 3
+DEFAULT_RETRIES_WAIT_MS: Final = 1000
+DEFAULT_RETRIES_MAX_WAIT_MS: Final = 20000
+DEFAULT_MAX_RESPONSE_BYTES: Final = 4 * 1024 * 1024
+"""Largest answer read (4 MiB): far above any real schema, far below a memory problem."""
+
+_SLACK: Final = 1.0
 
 _OPTION_KINDS: Final[dict[str, str]] = {
     "basic_auth": "str",
@@ -35,6 +64,9 @@ _OPTION_KINDS: Final[dict[str, str]] = {
     "key_location": "str",
     "proxy": "str",
     "timeout": "timeout",
+    "attempt_deadline": "float",
+    "call_deadline": "float",
+    "max_response_bytes": "int",
     "max_retries": "int",
     "retries_wait_ms": "float",
     "retries_max_wait_ms": "float",
@@ -44,7 +76,7 @@ _OPTION_KINDS: Final[dict[str, str]] = {
     "session": "object",
 }
 
-_CONFLUENT_KEYS: Final[dict[str, str]] = {
+CONFLUENT_KEYS: Final[dict[str, str]] = {
     "url": "url",
     "basic.auth.credentials.source": "basic_auth_credentials_source",
     "basic.auth.user.info": "basic_auth_user_info",
@@ -63,12 +95,15 @@ _CONFLUENT_KEYS: Final[dict[str, str]] = {
     "retries.wait.ms": "retries_wait_ms",
     "retries.max.wait.ms": "retries_max_wait_ms",
 }
+"""Confluent's client configuration keys (without ``schema.registry.``) and our keywords."""
+
+
+# ---------------------------------------------------------------------- names and text values
 
 
 def _option_name(name: str) -> str:
-    """Map a keyword or Confluent dotted option name to the constructor's keyword."""
     short = name.removeprefix("schema.registry.")
-    key = _CONFLUENT_KEYS.get(short, short.replace(".", "_").replace("-", "_"))
+    key = CONFLUENT_KEYS.get(short, short.replace(".", "_").replace("-", "_"))
     if key not in _OPTION_KINDS:
         raise ValueError(
             f"unknown schema registry option {name!r}; known options: "
@@ -77,8 +112,7 @@ def _option_name(name: str) -> str:
     return key
 
 
-def _convert_text_option(name: str, value: Any) -> Any:
-    """Convert an option given as text (URL query, Confluent config) to its type."""
+def _from_text(name: str, value: Any) -> Any:
     if not isinstance(value, str):
         return value
     kind = _OPTION_KINDS.get(name, "str")
@@ -109,7 +143,7 @@ def _convert_text_option(name: str, value: Any) -> Any:
     return value
 
 
-def _split_query_options(url: str) -> tuple[list[str], dict[str, str]]:
+def _split_query(url: str) -> tuple[list[str], dict[str, str]]:
     if not isinstance(url, str):
         raise TypeError("url must be a string")
     urls: list[str] = []
@@ -131,157 +165,111 @@ def _split_query_options(url: str) -> tuple[list[str], dict[str, str]]:
     return urls, options
 
 
-Timeout = float | tuple[float, float]
-
-# ---------------------------------------------------------------------- validation helpers
-
-
-def _split_urls(url: str | Sequence[str]) -> list[str]:
-    if isinstance(url, str):
-        raw = [u.strip() for u in url.split(",")]
-    elif isinstance(url, Sequence):
-        raw = []
-        for item in url:
-            if not isinstance(item, str):
-                raise TypeError("every url must be a string")
-            raw.extend(u.strip() for u in item.split(","))
-    else:
-        raise TypeError("url must be a string or a sequence of strings")
-    urls = [u for u in raw if u]
-    if not urls:
-        raise ValueError("at least one schema registry URL is needed")
-    return urls
+def options_from_url(url: str, options: Mapping[str, Any]) -> tuple[list[str], dict[str, Any]]:
+    """Split a URL with a query of options, merged with keyword ``options``, into base URLs and
+    the constructor's keywords (names and text values converted)."""
+    urls, query_options = _split_query(url)
+    merged: dict[str, Any] = {}
+    for name, value in query_options.items():
+        merged[_option_name(name)] = _from_text(_option_name(name), value)
+    for name, value in options.items():
+        key = _option_name(name)
+        if key in merged:
+            raise ValueError(f"option {key!r} is given twice (URL query and keyword)")
+        merged[key] = _from_text(key, value)
+    return urls, merged
 
 
-def _strip_userinfo(url: str, redactor: Redactor) -> tuple[str, tuple[str, str] | None]:
-    """Return the base URL without user info (and no trailing slash) and the decoded user info."""
-    try:
-        parts = urlsplit(url)
-        _ = parts.port  # raises ValueError for a bad port
-    except ValueError:
-        raise ValueError(f"invalid schema registry URL {redactor.url(url)!r}") from None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+def options_from_confluent(conf: Mapping[str, Any]) -> tuple[str | list[str], dict[str, Any]]:
+    """Map Confluent's client configuration (dotted keys, optionally prefixed with
+    ``schema.registry.``) to a URL and the constructor's keywords; refuse unknown keys."""
+    if not isinstance(conf, Mapping):
+        raise TypeError("conf must be a mapping of Confluent configuration keys")
+    remaining = {}
+    for key, value in conf.items():
+        if not isinstance(key, str):
+            raise TypeError("configuration keys must be strings")
+        short = key.removeprefix("schema.registry.")
+        if short in remaining:
+            raise ValueError(f"configuration key {short!r} is given twice")
+        remaining[short] = value
+    unknown = sorted(k for k in remaining if k not in CONFLUENT_KEYS)
+    if unknown:
         raise ValueError(
-            f"schema registry URL {redactor.url(url)!r} must be http:// or https:// with a host"
+            "unknown schema registry configuration keys: "
+            + ", ".join(repr(k) for k in unknown)
+            + "; known keys: "
+            + ", ".join(sorted(CONFLUENT_KEYS))
         )
-    if parts.query or parts.fragment:
+    if "url" not in remaining:
+        raise ValueError("the configuration needs 'url'")
+    url = remaining.pop("url")
+    basic_source = str(remaining.pop("basic.auth.credentials.source", "USER_INFO")).upper()
+    if basic_source not in ("USER_INFO", "URL"):
         raise ValueError(
-            f"schema registry URL {redactor.url(url)!r} must not have a query or fragment "
-            "(HttpRegistry.from_url reads options from the query)"
+            f"basic.auth.credentials.source {basic_source!r} is not supported "
+            "(use USER_INFO with basic.auth.user.info, or URL with user info in the url)"
         )
-    user_info: tuple[str, str] | None = None
-    netloc = parts.netloc
-    if "@" in netloc:
-        raw_info, _, netloc = netloc.rpartition("@")
-        user, _, password = raw_info.partition(":")
-        user_info = (unquote(user), unquote(password))
-        if user_info == ("", ""):
-            user_info = None
-    base = urlunsplit((parts.scheme, netloc, parts.path.rstrip("/"), "", ""))
-    return base, user_info
-
-
-def _show_url(base: str) -> str:
-    return redact_url(base)
-
-
-def _userinfo_secrets(url: str) -> list[str]:
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return []
-    found = [parts.username, parts.password]
-    return [unquote(s) for s in found if s]
-
-
-def _parse_basic_auth(value: tuple[str, str] | str | None) -> tuple[str, str] | None:
-    if value is None:
-        return None
-    if isinstance(value, str):
-        user, sep, password = value.partition(":")
-        if not sep:
-            raise ValueError("basic auth user info must have the form 'user:password'")
-        return (user, password)
-    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
-        return (value[0], value[1])
-    raise TypeError("basic_auth must be ('user', 'password') or 'user:password'")
-
-
-def _basic(user_info: tuple[str, str] | None) -> HTTPBasicAuth | None:
-    if user_info is None:
-        return None
-    # Encode as UTF-8 ourselves: requests would use Latin-1 and fail on other characters.
-    return _RedactedBasicAuth(user_info[0].encode("utf-8"), user_info[1].encode("utf-8"))
-
-
-class _RedactedBasicAuth(HTTPBasicAuth):
-    """HTTP basic auth whose repr hides the credentials."""
-
-    def __repr__(self) -> str:
-        return f"HTTPBasicAuth({MASK})"
-
-
-def _check_token(token: object) -> None:
-    if not isinstance(token, str):
-        raise TypeError("a bearer token must be a string")
-    if not token or any(c in token for c in "\r\n"):
-        raise ValueError("a bearer token must be non-empty and on one line")
-
-
-def _check_timeout(timeout: Timeout) -> tuple[float, float]:
-    if isinstance(timeout, bool):
-        raise TypeError("timeout must be seconds or (connect, read) seconds")
-    if isinstance(timeout, int | float):
-        pair: tuple[Any, ...] = (timeout, timeout)
-    elif isinstance(timeout, tuple | list) and len(timeout) == 2:
-        pair = tuple(timeout)
-    else:
-        raise TypeError("timeout must be seconds or (connect, read) seconds")
-    for value in pair:
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise TypeError("timeout must be seconds or (connect, read) seconds")
-        if not value > 0 or math.isinf(value):
-            raise ValueError(
-                "timeouts must be positive and finite (the client never waits forever)"
-            )
-    return (float(pair[0]), float(pair[1]))
-
-
-def _check_positive_int(name: str, value: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive integer")
-    return value
-
-
-def _tls_options(
-    verify: bool | str,
-    ca_location: str | None,
-    certificate_location: str | None,
-    key_location: str | None,
-) -> dict[str, Any]:
+    if basic_source == "URL" and "basic.auth.user.info" in remaining:
+        raise ValueError("basic.auth.credentials.source is URL but basic.auth.user.info is set")
+    bearer_source = remaining.pop("bearer.auth.credentials.source", None)
+    if bearer_source is not None and str(bearer_source).upper() != "STATIC_TOKEN":
+        raise ValueError(
+            f"bearer.auth.credentials.source {str(bearer_source)!r} is not supported; use "
+            "STATIC_TOKEN with bearer.auth.token, or HttpRegistry(bearer_token=<callable>) "
+            "for tokens that refresh"
+        )
+    if bearer_source is not None and "bearer.auth.token" not in remaining:
+        raise ValueError("bearer.auth.credentials.source STATIC_TOKEN needs bearer.auth.token")
     options: dict[str, Any] = {}
-    if not isinstance(verify, bool | str):
-        raise TypeError("verify must be a bool or the path of a CA bundle")
-    if ca_location is not None:
-        if verify is False:
-            raise ValueError("ca_location is set but verify is False")
-        verify = ca_location
-    if isinstance(verify, str) and not os.path.exists(verify):
-        raise ValueError(f"CA bundle {verify!r} does not exist")
-    options["verify"] = verify
-    if key_location is not None and certificate_location is None:
-        raise ValueError("key_location needs certificate_location")
-    for name, path in (("certificate", certificate_location), ("key", key_location)):
-        if path is not None and not os.path.isfile(path):
-            raise ValueError(f"client {name} file {path!r} does not exist")
-    if certificate_location is not None:
-        options["cert"] = (
-            (certificate_location, key_location) if key_location else certificate_location
-        )
-    return options
+    for key, value in remaining.items():
+        name = CONFLUENT_KEYS[key]
+        if key == "ssl.ca.location" and (value is False or str(value).lower() == "false"):
+            options["verify"] = False
+            continue
+        options[name] = _from_text(name, value)
+    if isinstance(url, str):
+        return url, options
+    if isinstance(url, Sequence):
+        return list(url), options
+    raise TypeError("url must be a string or a list of strings")
 
 
-def _describe_retry(retry: Retry | None) -> str:
+# ---------------------------------------------------------------------- retry policy
+
+
+def default_retry(
+    max_retries: int = DEFAULT_MAX_RETRIES,
+    retries_wait_ms: float = DEFAULT_RETRIES_WAIT_MS,
+    retries_max_wait_ms: float = DEFAULT_RETRIES_MAX_WAIT_MS,
+) -> Retry:
+    """Build the client's retry policy from Confluent's ``max.retries`` / ``retries.*.ms`` options.
+
+    urllib3 retries the first failure at once, then waits ``retries_wait_ms * 2**(n-2)`` plus up
+    to ``retries_wait_ms`` of jitter, never more than ``retries_max_wait_ms`` (which also caps a
+    server's ``Retry-After``). Every method is retried: registering is idempotent on the server.
+    """
+    if max_retries < 0:
+        raise ValueError("max_retries must be 0 or more")
+    if retries_wait_ms < 0 or retries_max_wait_ms < 0:
+        raise ValueError("retries_wait_ms and retries_max_wait_ms must be 0 or more")
+    wait = retries_wait_ms / 1000.0
+    max_wait = retries_max_wait_ms / 1000.0
+    return Retry(
+        total=max_retries,
+        allowed_methods=None,
+        status_forcelist=RETRY_STATUSES,
+        backoff_factor=wait / 2,
+        backoff_jitter=wait,
+        backoff_max=max_wait,
+        retry_after_max=max(0, math.ceil(max_wait)),
+        respect_retry_after_header=True,
+        raise_on_status=False,
+    )
+
+
+def describe_retry(retry: Retry | None) -> str:
+    """A short, secret-free description of a retry policy for reprs."""
     if retry is None:
         return "session"
     return (
@@ -290,86 +278,37 @@ def _describe_retry(retry: Retry | None) -> str:
     )
 
 
-def _check_subject(subject: object) -> str:
-    if not isinstance(subject, str) or not subject:
-        raise InvalidSubjectError(f"invalid subject name {subject!r}: a non-empty string is needed")
-    return subject
+def _retry_budget(retry: Retry | None) -> tuple[int, float]:
+    """How many retries ``retry`` allows and the longest it sleeps before one."""
+    if retry is None:
+        return 0, 0.0
+    counts = (
+        [retry.total]
+        if retry.total is not None
+        else [retry.connect, retry.read, retry.status, retry.other]
+    )
+    retries = max((c for c in counts if isinstance(c, int) and not isinstance(c, bool)), default=0)
+    longest = float(retry.backoff_max)
+    if retry.respect_retry_after_header:
+        longest = max(longest, float(retry.retry_after_max))
+    return max(0, retries), longest
 
 
-def _check_id(schema_id: object) -> int:
-    if isinstance(schema_id, bool) or not isinstance(schema_id, int):
-        raise TypeError(f"a schema id must be an int, not {type(schema_id).__name__}")
-    return schema_id
+def derive_deadlines(
+    timeout: tuple[float, float],
+    retry: Retry | None,
+    url_count: int,
+    attempt: float | None,
+    call: float | None,
+) -> Deadlines:
+    """The deadlines of a client: given ones, or derived from its timeouts and retries.
 
-
-def _is_latest(version: Version) -> bool:
-    if isinstance(version, str):
-        return version.strip().lower() in ("latest", "-1")
-    return not isinstance(version, bool) and version == -1
-
-
-def _version_number(version: Version) -> int | None:
-    if isinstance(version, bool):
-        return None
-    if isinstance(version, int):
-        return version if version > 0 else None
-    if isinstance(version, str) and version.strip().isdigit():
-        number = int(version)
-        return number if number > 0 else None
-    return None
-
-
-def _q(segment: str) -> str:
-    return quote(segment, safe="")
-
-
-def _of(subject_name: str | None) -> str:
-    return f" of subject {subject_name!r}" if subject_name is not None else " (global)"
-
-
-def _flags(**flags: bool) -> dict[str, str]:
-    """Query parameters for boolean flags, sent only when true (the server's default is false)."""
-    return {name: "true" for name, value in flags.items() if value}
-
-
-def _known_context(context: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in context.items() if v is not None}
-
-
-def _scrub(exc: BaseException) -> None:
-    """Drop the request and response (they hold the Authorization header) from exceptions."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, requests.RequestException):
-            current.request = None
-            current.response = None
-        current = current.__cause__ or current.__context__
-
-
-def _is_timeout(exc: BaseException) -> bool:
-    """Tell whether a requests/urllib3 failure was a timeout (not a refused connection)."""
-    stack: list[BaseException] = [exc]
-    seen: set[int] = set()
-    while stack:
-        current = stack.pop()
-        if id(current) in seen:
-            continue
-        seen.add(id(current))
-        # urllib3 2.x derives NewConnectionError (e.g. connection refused) from
-        # ConnectTimeoutError, so it must be ruled out before the timeout checks.
-        if isinstance(current, urllib3.exceptions.NewConnectionError):
-            continue
-        if isinstance(
-            current,
-            requests.Timeout | urllib3.exceptions.TimeoutError | TimeoutError,
-        ):
-            return True
-        if isinstance(current, urllib3.exceptions.MaxRetryError) and current.reason is not None:
-            stack.append(current.reason)
-        stack.extend(arg for arg in current.args if isinstance(arg, BaseException))
-        for linked in (current.__cause__, current.__context__):
-            if linked is not None:
-                stack.append(linked)
-    return False
+    One attempt may take its connect timeout plus one read timeout in all; one call may take
+    every attempt its retry policy allows on every URL, plus the longest sleep before each retry,
+    plus a second of slack (so that the last attempt's own deadline, not the call's, ends it).
+    """
+    per_attempt = attempt if attempt is not None else timeout[0] + timeout[1]
+    if call is None:
+        retries, longest_sleep = _retry_budget(retry)
+        call = url_count * ((retries + 1) * per_attempt + retries * longest_sleep) + _SLACK
+    return Deadlines(attempt=per_attempt, call=call)

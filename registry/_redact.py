@@ -2,11 +2,15 @@
 
 Masks URL user info (``http://user:pass@host`` becomes ``http://***:***@host``), the values of
 query parameters and ``key=value`` pairs whose names say they hold a secret, ``Basic``/``Bearer``
-credentials, and any secret string a client knows it was configured with.
+credentials, and any secret string a client knows it was configured with, in each form a server
+may echo it: raw, URL-quoted, JSON-escaped and, for basic-auth credentials, the base64 of
+``user:password`` (the ``Authorization`` header's value) with or without its padding.
 """
 
 from __future__ import annotations
 
+import base64
+import json
 import re
 from collections.abc import Iterable
 from typing import Final
@@ -69,8 +73,26 @@ def _secret_forms(secrets: Iterable[str]) -> list[str]:
         forms.add(secret)
         forms.add(quote(secret, safe=""))
         forms.add(quote(secret, safe="/:"))
+        forms.add(json.dumps(secret)[1:-1])
+        forms.add(json.dumps(secret, ensure_ascii=False)[1:-1])
     # Longest first, so a secret that contains another is masked whole.
     return sorted(forms, key=len, reverse=True)
+
+
+def basic_auth_forms(user: str, password: str) -> list[str]:
+    """The forms basic-auth credentials take on the wire: base64 of ``user:password`` (UTF-8,
+    as this client sends it, and Latin-1, as other clients do), padded and unpadded, standard
+    and URL-safe alphabets."""
+    forms: set[str] = set()
+    for encoding in ("utf-8", "latin-1"):
+        try:
+            raw = f"{user}:{password}".encode(encoding)
+        except UnicodeEncodeError:
+            continue
+        for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+            text = encoded.decode("ascii")
+            forms.update((text, text.rstrip("=")))
+    return sorted(forms)
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
@@ -114,6 +136,10 @@ class Redactor:
     def with_secrets(self, secrets: Iterable[str | None]) -> Redactor:
         """Return a redactor that also masks ``secrets``."""
         return Redactor((*self._secrets, *(s for s in secrets if s)))
+
+    def with_basic_auth(self, user: str, password: str) -> Redactor:
+        """Return a redactor that also masks basic-auth credentials in every form."""
+        return self.with_secrets([user, password, *basic_auth_forms(user, password)])
 
     def text(self, text: str) -> str:
         """Mask secrets in free text."""

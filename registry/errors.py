@@ -182,10 +182,31 @@ class RegistryUnavailableError(RegistryError):
 
 
 class RegistryTimeoutError(RegistryUnavailableError):
-    """The registry did not answer within the configured timeout."""
+    """The registry did not answer within the configured timeouts or deadlines (or sent 408)."""
 
     default_status = 504
     default_code = 50002
+
+
+class RegistryThrottledError(RegistryUnavailableError):
+    """The registry kept answering HTTP 429 (too many requests) after the retries: try later."""
+
+    default_status = 429
+    default_code = 42900
+
+
+class RegistryRedirectError(RegistryError):
+    """The registry answered with a redirect the client does not follow (the message names the
+    ``Location``): one that changes the method or leaves the configured origin."""
+
+    default_status = 300
+    default_code = 30000
+
+
+class ResponseTooLargeError(RegistryServerError):
+    """The registry's answer is larger than the client's ``max_response_bytes``."""
+
+    default_code = -1
 
 
 _BY_CODE: dict[int, type[RegistryError]] = {
@@ -213,6 +234,12 @@ _BY_CODE: dict[int, type[RegistryError]] = {
 }
 _BY_CODE[409] = IncompatibleSchemaError  # older servers send the bare HTTP status as the code
 
+# Unavailability whatever the body says: "try later", never "your request is wrong".
+_UNAVAILABLE_STATUS: dict[int, type[RegistryError]] = {
+    408: RegistryTimeoutError,
+    429: RegistryThrottledError,
+}
+
 _BY_STATUS: dict[int, type[RegistryError]] = {
     404: NotFoundError,
     409: IncompatibleSchemaError,
@@ -227,7 +254,9 @@ def error_for(
     **context: object,
 ) -> RegistryError:
     """Build the most specific :class:`RegistryError` for an HTTP status and registry error code."""
-    cls = _BY_CODE.get(error_code) if error_code is not None else None
+    cls = _UNAVAILABLE_STATUS.get(http_status_code)
+    if cls is None and error_code is not None:
+        cls = _BY_CODE.get(error_code)
     if cls is None:
         cls = _BY_STATUS.get(http_status_code)
     if cls is None:

@@ -18,6 +18,9 @@ from .schema import ParsedSchema, SchemaLike, parse
 
 T = TypeVar("T")
 
+# Throttled (429) or timed out (408), whichever backend or wrapper raised it: "try later".
+_TRY_LATER = frozenset({408, 429})
+
 
 @contextmanager
 def registry_call(
@@ -31,6 +34,8 @@ def registry_call(
     except (registry_errors.RegistryUnavailableError, registry_errors.RegistryServerError) as exc:
         raise RegistryUnavailableError(f"{what}: registry unavailable: {exc}") from exc
     except registry_errors.RegistryError as exc:
+        if exc.http_status_code in _TRY_LATER:
+            raise RegistryUnavailableError(f"{what}: registry unavailable: {exc}") from exc
         raise SchemaError(f"{what}: the registry refused: {exc}") from exc
     except SerdeError:
         raise

@@ -1,4 +1,4 @@
-"""Unit tests of registry.http.HttpRegistry against a scripted HTTP server on 127.0.0.1."""
+"""Unit tests of avroframe.registry.http.HttpRegistry against the fake registry on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -6,18 +6,16 @@ import base64
 import inspect
 import json
 import logging
-import socket
 import ssl
 import subprocess
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import tracemalloc
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import quote
 
 import pytest
 import requests
@@ -29,6 +27,7 @@ from avroframe.registry._redact import MASK, Redactor, redact_text, redact_url
 from avroframe.registry.http import ACCEPT, MEDIA_TYPE, HttpRegistry, default_retry
 from avroframe.registry.protocol import SchemaRegistryClient, SerdeRegistry, is_serde_registry
 from avroframe.registry.types import CompatibilityResult, RegisteredSchema, Schema, SchemaReference
+from tests.support.fake_registry import FakeRegistry, Reply, dead_url, serve
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -37,145 +36,15 @@ SECRET_PASSWORD = "hunter2-Pa55word"
 SECRET_TOKEN = "tok-3f9a8b7c6d5e4f"
 
 
-# --------------------------------------------------------------------------- loopback server
-
-
-@dataclass
-class Seen:
-    """One request the loopback server received."""
-
-    method: str
-    path: str
-    query: dict[str, list[str]]
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-@dataclass
-class Reply:
-    """A scripted answer."""
-
-    status: int = 200
-    body: Any = None
-    raw: bytes | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    wait: threading.Event | None = None
-
-    def encode(self) -> bytes:
-        if self.raw is not None:
-            return self.raw
-        return b"" if self.body is None else json.dumps(self.body).encode()
-
-
-class Loopback:
-    """A real HTTP server on 127.0.0.1 that records requests and answers from a script."""
-
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.seen: list[Seen] = []
-        self.routes: dict[tuple[str, str], Reply | Callable[[Seen], Reply]] = {}
-        self.lock = threading.Lock()
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                parts = urlsplit(self.path)
-                seen = Seen(
-                    method=self.command,
-                    path=parts.path,
-                    query=parse_qs(parts.query, keep_blank_values=True),
-                    headers={k.lower(): v for k, v in self.headers.items()},
-                    body=body,
-                )
-                with outer.lock:
-                    outer.seen.append(seen)
-                    route = outer.routes.get((self.command, parts.path))
-                if route is None:
-                    reply = Reply(404, {"error_code": 40400, "message": "no such route"})
-                else:
-                    reply = route(seen) if callable(route) else route
-                if reply.wait is not None:
-                    reply.wait.wait(10)
-                payload = reply.encode()
-                self.send_response(reply.status)
-                headers = {"Content-Type": MEDIA_TYPE, **reply.headers}
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
-
-            do_GET = do_POST = do_PUT = do_DELETE = _handle
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        if tls is not None:
-            self.server.socket = tls.wrap_socket(
-                self.server.socket, server_side=True, do_handshake_on_connect=False
-            )
-        self.thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host!s}:{port}"
-
-    @property
-    def port(self) -> int:
-        return int(self.server.server_address[1])
-
-    def on(self, method: str, path: str, reply: Reply | Callable[[Seen], Reply]) -> None:
-        with self.lock:
-            self.routes[(method, path)] = reply
-
-    def count(self, method: str | None = None, path: str | None = None) -> int:
-        with self.lock:
-            return sum(
-                1
-                for s in self.seen
-                if (method is None or s.method == method) and (path is None or s.path == path)
-            )
-
-    def last(self) -> Seen:
-        with self.lock:
-            return self.seen[-1]
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+@pytest.fixture
+def server() -> Iterator[FakeRegistry]:
+    yield from serve()
 
 
 @pytest.fixture
-def server() -> Iterator[Loopback]:
-    srv = Loopback()
-    yield srv
-    srv.close()
-
-
-@pytest.fixture
-def client(server: Loopback) -> Iterator[HttpRegistry]:
+def client(server: FakeRegistry) -> Iterator[HttpRegistry]:
     with HttpRegistry(server.url, max_retries=0, timeout=(5, 10)) as c:
         yield c
-
-
-def dead_url() -> str:
-    """A loopback URL on which nothing listens (connections are refused)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}"
 
 
 def chain_text(exc: BaseException) -> str:
@@ -224,7 +93,7 @@ def test_signatures_match_the_protocol(name: str) -> None:
 # --------------------------------------------------------------------------- requests on the wire
 
 
-def test_register_sends_the_confluent_request(server: Loopback, client: HttpRegistry) -> None:
+def test_register_sends_the_confluent_request(server: FakeRegistry, client: HttpRegistry) -> None:
     """register_schema POSTs {schema} to /subjects/{quoted}/versions with the media type."""
     server.on("POST", "/subjects/team%2Fusers-value/versions", Reply(200, {"id": 42}))
     assert client.register_schema("team/users-value", Schema(RECORD)) == 42
@@ -238,7 +107,7 @@ def test_register_sends_the_confluent_request(server: Loopback, client: HttpRegi
 
 
 def test_register_normalize_references_type_and_explicit_id(
-    server: Loopback, client: HttpRegistry
+    server: FakeRegistry, client: HttpRegistry
 ) -> None:
     """normalize=true, schemaType for non-Avro, references and an explicit id go on the wire."""
     server.on("POST", "/subjects/s/versions", Reply(200, {"id": 7}))
@@ -256,7 +125,7 @@ def test_register_normalize_references_type_and_explicit_id(
     }
 
 
-def test_register_with_an_ignored_id_is_refused(server: Loopback, client: HttpRegistry) -> None:
+def test_register_with_an_ignored_id_is_refused(server: FakeRegistry, client: HttpRegistry) -> None:
     """A registry that answers another id than the one asked for raises SchemaIdMismatchError."""
     server.on("POST", "/subjects/s/versions", Reply(200, {"id": 8}))
     with pytest.raises(errors.SchemaIdMismatchError) as info:
@@ -265,7 +134,7 @@ def test_register_with_an_ignored_id_is_refused(server: Loopback, client: HttpRe
     assert client.register_schema("s", Schema(RECORD)) == 8
 
 
-def test_register_non_ascii_schema_round_trips(server: Loopback, client: HttpRegistry) -> None:
+def test_register_non_ascii_schema_round_trips(server: FakeRegistry, client: HttpRegistry) -> None:
     """A schema with non-ASCII text is sent as valid JSON and survives the round trip."""
     text = '{"type":"enum","name":"Größe","symbols":["A"],"doc":"é ✓"}'
     server.on("POST", "/subjects/s/versions", Reply(200, {"id": 3}))
@@ -274,7 +143,7 @@ def test_register_non_ascii_schema_round_trips(server: Loopback, client: HttpReg
 
 
 def test_lookup_sends_flags_and_parses_the_registration(
-    server: Loopback, client: HttpRegistry
+    server: FakeRegistry, client: HttpRegistry
 ) -> None:
     """lookup_schema POSTs to /subjects/{s} with normalize/deleted and returns RegisteredSchema."""
     server.on(
@@ -304,14 +173,14 @@ def test_lookup_sends_flags_and_parses_the_registration(
     assert server.last().json() == {"schema": RECORD}
 
 
-def test_get_schema_by_id(server: Loopback, client: HttpRegistry) -> None:
+def test_get_schema_by_id(server: FakeRegistry, client: HttpRegistry) -> None:
     """get_schema GETs /schemas/ids/{id} (with ?subject=) and defaults a missing type to AVRO."""
     server.on("GET", "/schemas/ids/9", Reply(200, {"schema": RECORD}))
     assert client.get_schema(9, subject_name="s") == Schema(RECORD, "AVRO")
     assert server.last().query == {"subject": ["s"]}
 
 
-def test_get_schema_by_guid(server: Loopback, client: HttpRegistry) -> None:
+def test_get_schema_by_guid(server: FakeRegistry, client: HttpRegistry) -> None:
     """get_schema_by_guid GETs /schemas/guids/{guid}."""
     server.on("GET", "/schemas/guids/abc-1", Reply(200, {"schema": "{}", "schemaType": "JSON"}))
     assert client.get_schema_by_guid("abc-1") == Schema("{}", "JSON")
@@ -319,7 +188,7 @@ def test_get_schema_by_guid(server: Loopback, client: HttpRegistry) -> None:
     assert server.count() == 1
 
 
-def test_get_version_latest_and_minus_one(server: Loopback, client: HttpRegistry) -> None:
+def test_get_version_latest_and_minus_one(server: FakeRegistry, client: HttpRegistry) -> None:
     """Versions are fetched from /subjects/{s}/versions/{v}; "latest" and -1 mean the newest."""
     server.on("GET", "/subjects/s/versions/3", Reply(200, registered(10, 3)))
     server.on("GET", "/subjects/s/versions/latest", Reply(200, registered(11, 4)))
@@ -332,7 +201,7 @@ def test_get_version_latest_and_minus_one(server: Loopback, client: HttpRegistry
     assert server.last().query == {"deleted": ["true"]}
 
 
-def test_listing_endpoints(server: Loopback, client: HttpRegistry) -> None:
+def test_listing_endpoints(server: FakeRegistry, client: HttpRegistry) -> None:
     """Subjects, versions, subjects/versions by id, references and types use the server's names."""
     server.on("GET", "/subjects", Reply(200, ["a-value", "a-key"]))
     server.on("GET", "/subjects/a-value/versions", Reply(200, [1, 2]))
@@ -358,7 +227,7 @@ def test_listing_endpoints(server: Loopback, client: HttpRegistry) -> None:
     assert client.get_schema_types() == ["AVRO", "JSON", "PROTOBUF"]
 
 
-def test_deletes(server: Loopback, client: HttpRegistry) -> None:
+def test_deletes(server: FakeRegistry, client: HttpRegistry) -> None:
     """Deletes use DELETE with ?permanent=true only for hard deletes and return the versions."""
     server.on("DELETE", "/subjects/s", Reply(200, [1, 2]))
     server.on("DELETE", "/subjects/s/versions/2", Reply(200, 2))
@@ -370,7 +239,7 @@ def test_deletes(server: Loopback, client: HttpRegistry) -> None:
     assert server.last().query == {"permanent": ["true"]}
 
 
-def test_compatibility_checks(server: Loopback, client: HttpRegistry) -> None:
+def test_compatibility_checks(server: FakeRegistry, client: HttpRegistry) -> None:
     """test_compatibility POSTs to one version or to all versions, with ?verbose=true."""
     server.on(
         "POST",
@@ -387,7 +256,7 @@ def test_compatibility_checks(server: Loopback, client: HttpRegistry) -> None:
     assert server.last().path == "/compatibility/subjects/s/versions"
 
 
-def test_config_endpoints(server: Loopback, client: HttpRegistry) -> None:
+def test_config_endpoints(server: FakeRegistry, client: HttpRegistry) -> None:
     """Compatibility levels: GET/PUT/DELETE /config and /config/{s}, ?defaultToGlobal=true."""
     server.on("GET", "/config", Reply(200, {"compatibilityLevel": "BACKWARD"}))
     server.on("GET", "/config/s", Reply(200, {"compatibilityLevel": "FULL"}))
@@ -407,7 +276,7 @@ def test_config_endpoints(server: Loopback, client: HttpRegistry) -> None:
     assert client.delete_compatibility() == "NONE"
 
 
-def test_mode_endpoints(server: Loopback, client: HttpRegistry) -> None:
+def test_mode_endpoints(server: FakeRegistry, client: HttpRegistry) -> None:
     """Modes: GET/PUT/DELETE /mode and /mode/{s}, ?force=true and ?defaultToGlobal=true."""
     server.on("GET", "/mode", Reply(200, {"mode": "READWRITE"}))
     server.on("GET", "/mode/s", Reply(200, {"mode": "READONLY"}))
@@ -425,7 +294,7 @@ def test_mode_endpoints(server: Loopback, client: HttpRegistry) -> None:
     assert client.delete_mode("s") == "IMPORT"
 
 
-def test_base_url_path_prefix(server: Loopback) -> None:
+def test_base_url_path_prefix(server: FakeRegistry) -> None:
     """A base URL with a path prefix (Apicurio's /apis/ccompat/v7) prefixes every request."""
     server.on("GET", "/apis/ccompat/v7/subjects", Reply(200, []))
     with HttpRegistry(server.url + "/apis/ccompat/v7/", max_retries=0) as c:
@@ -433,7 +302,7 @@ def test_base_url_path_prefix(server: Loopback) -> None:
     assert server.last().path == "/apis/ccompat/v7/subjects"
 
 
-def test_subjects_are_quoted_whole(server: Loopback, client: HttpRegistry) -> None:
+def test_subjects_are_quoted_whole(server: FakeRegistry, client: HttpRegistry) -> None:
     """Subjects with '/', '?', '#', spaces and non-ASCII are one quoted path segment."""
     server.on("GET", "/subjects/a%2Fb%3Fc%23d%20%C3%A9/versions", Reply(200, [1]))
     assert client.get_versions("a/b?c#d é") == [1]
@@ -442,7 +311,7 @@ def test_subjects_are_quoted_whole(server: Loopback, client: HttpRegistry) -> No
 # --------------------------------------------------------------------------- caching
 
 
-def test_repeated_calls_make_no_request(server: Loopback, client: HttpRegistry) -> None:
+def test_repeated_calls_make_no_request(server: FakeRegistry, client: HttpRegistry) -> None:
     """After the first call, register, lookup, get_schema and get_version answer from the cache."""
     server.on("POST", "/subjects/s/versions", Reply(200, {"id": 1}))
     server.on("POST", "/subjects/s", Reply(200, registered(1, 1)))
@@ -460,7 +329,7 @@ def test_repeated_calls_make_no_request(server: Loopback, client: HttpRegistry) 
 
 
 def test_schema_by_id_is_cached_per_id_not_per_subject(
-    server: Loopback, client: HttpRegistry
+    server: FakeRegistry, client: HttpRegistry
 ) -> None:
     """The same id asked for under several subjects costs one request."""
     server.on("GET", "/schemas/ids/3", Reply(200, {"schema": RECORD}))
@@ -469,7 +338,7 @@ def test_schema_by_id_is_cached_per_id_not_per_subject(
     assert server.count() == 1
 
 
-def test_lookup_seeds_register(server: Loopback, client: HttpRegistry) -> None:
+def test_lookup_seeds_register(server: FakeRegistry, client: HttpRegistry) -> None:
     """A successful lookup makes the matching register call free."""
     server.on("POST", "/subjects/s", Reply(200, registered(6, 2)))
     client.lookup_schema("s", Schema(RECORD))
@@ -477,7 +346,7 @@ def test_lookup_seeds_register(server: Loopback, client: HttpRegistry) -> None:
     assert server.count() == 1
 
 
-def test_normalize_is_part_of_the_cache_key(server: Loopback, client: HttpRegistry) -> None:
+def test_normalize_is_part_of_the_cache_key(server: FakeRegistry, client: HttpRegistry) -> None:
     """register with and without normalize are different questions to the server."""
     server.on("POST", "/subjects/s/versions", Reply(200, {"id": 1}))
     client.register_schema("s", Schema(RECORD))
@@ -485,7 +354,7 @@ def test_normalize_is_part_of_the_cache_key(server: Loopback, client: HttpRegist
     assert server.count() == 2
 
 
-def test_latest_version_expires_after_ttl(server: Loopback) -> None:
+def test_latest_version_expires_after_ttl(server: FakeRegistry) -> None:
     """The latest version is cached for cache_latest_ttl_sec, then fetched again."""
     server.on("GET", "/subjects/s/versions/latest", Reply(200, registered(1, 1)))
     with HttpRegistry(server.url, max_retries=0, cache_latest_ttl_sec=0.2) as c:
@@ -497,7 +366,7 @@ def test_latest_version_expires_after_ttl(server: Loopback) -> None:
         assert server.count() == 2
 
 
-def test_latest_cache_can_be_disabled(server: Loopback) -> None:
+def test_latest_cache_can_be_disabled(server: FakeRegistry) -> None:
     """cache_latest_ttl_sec=0 fetches the latest version every time."""
     server.on("GET", "/subjects/s/versions/latest", Reply(200, registered(1, 1)))
     with HttpRegistry(server.url, max_retries=0, cache_latest_ttl_sec=0) as c:
@@ -506,7 +375,7 @@ def test_latest_cache_can_be_disabled(server: Loopback) -> None:
     assert server.count() == 2
 
 
-def test_deletes_invalidate_the_subject(server: Loopback, client: HttpRegistry) -> None:
+def test_deletes_invalidate_the_subject(server: FakeRegistry, client: HttpRegistry) -> None:
     """delete_subject / delete_version forget ids, lookups and versions of that subject only."""
     server.on("POST", "/subjects/s/versions", Reply(200, {"id": 1}))
     server.on("POST", "/subjects/t/versions", Reply(200, {"id": 2}))
@@ -540,7 +409,7 @@ def test_deletes_invalidate_the_subject(server: Loopback, client: HttpRegistry) 
     assert server.count("GET", "/schemas/ids/1") == 0
 
 
-def test_errors_are_not_cached(server: Loopback, client: HttpRegistry) -> None:
+def test_errors_are_not_cached(server: FakeRegistry, client: HttpRegistry) -> None:
     """A failed lookup is asked again next time."""
     server.on("POST", "/subjects/s", Reply(404, {"error_code": 40403, "message": "not found"}))
     for _ in range(2):
@@ -549,7 +418,7 @@ def test_errors_are_not_cached(server: Loopback, client: HttpRegistry) -> None:
     assert server.count() == 2
 
 
-def test_concurrent_misses_make_one_request(server: Loopback, client: HttpRegistry) -> None:
+def test_concurrent_misses_make_one_request(server: FakeRegistry, client: HttpRegistry) -> None:
     """Threads that miss the same id together share one request (single flight)."""
     release = threading.Event()
     server.on("GET", "/schemas/ids/5", Reply(200, {"schema": RECORD}, wait=release))
@@ -575,7 +444,7 @@ def test_concurrent_misses_make_one_request(server: Loopback, client: HttpRegist
     assert server.count() == 1
 
 
-def test_cache_capacity_bounds_the_caches(server: Loopback) -> None:
+def test_cache_capacity_bounds_the_caches(server: FakeRegistry) -> None:
     """With cache_capacity=2, a third id evicts the least recently used one."""
     for i in (1, 2, 3):
         server.on("GET", f"/schemas/ids/{i}", Reply(200, {"schema": RECORD}))
@@ -618,7 +487,7 @@ def test_cache_capacity_bounds_the_caches(server: Loopback) -> None:
     ],
 )
 def test_error_bodies_map_to_error_classes(
-    server: Loopback, client: HttpRegistry, status: int, code: int, expected: type[Exception]
+    server: FakeRegistry, client: HttpRegistry, status: int, code: int, expected: type[Exception]
 ) -> None:
     """{"error_code", "message"} becomes the most specific RegistryError, with context."""
     server.on(
@@ -635,7 +504,7 @@ def test_error_bodies_map_to_error_classes(
     assert err.version == 2
 
 
-def test_schema_id_is_in_the_error_context(server: Loopback, client: HttpRegistry) -> None:
+def test_schema_id_is_in_the_error_context(server: FakeRegistry, client: HttpRegistry) -> None:
     """A missing id raises SchemaNotFoundError carrying schema_id."""
     server.on("GET", "/schemas/ids/77", Reply(404, {"error_code": 40403, "message": "gone"}))
     with pytest.raises(errors.SchemaNotFoundError) as info:
@@ -643,7 +512,7 @@ def test_schema_id_is_in_the_error_context(server: Loopback, client: HttpRegistr
     assert info.value.schema_id == 77
 
 
-def test_non_json_error_body(server: Loopback, client: HttpRegistry) -> None:
+def test_non_json_error_body(server: FakeRegistry, client: HttpRegistry) -> None:
     """An HTML error page (e.g. from a proxy) maps by status and names the call."""
     server.on("GET", "/subjects", Reply(502, raw=b"<html><body>Bad gateway</body></html>"))
     with pytest.raises(errors.RegistryServerError) as info:
@@ -654,7 +523,7 @@ def test_non_json_error_body(server: Loopback, client: HttpRegistry) -> None:
     assert "Bad gateway" in str(info.value)
 
 
-def test_empty_404_body(server: Loopback, client: HttpRegistry) -> None:
+def test_empty_404_body(server: FakeRegistry, client: HttpRegistry) -> None:
     """A 404 without a body is a NotFoundError."""
     server.on("GET", "/subjects/s/versions", Reply(404, raw=b""))
     with pytest.raises(errors.NotFoundError) as info:
@@ -663,14 +532,14 @@ def test_empty_404_body(server: Loopback, client: HttpRegistry) -> None:
 
 
 @pytest.mark.parametrize("raw", [b"surely not json", b"\xff\xfe", b"[" * 100_000])
-def test_non_json_success_body(server: Loopback, client: HttpRegistry, raw: bytes) -> None:
+def test_non_json_success_body(server: FakeRegistry, client: HttpRegistry, raw: bytes) -> None:
     """A 200 whose body is not JSON (or absurdly nested) is a RegistryServerError."""
     server.on("GET", "/schemas/types", Reply(200, raw=raw))
     with pytest.raises(errors.RegistryServerError, match="not JSON"):
         client.get_schema_types()
 
 
-def test_absurd_error_body(server: Loopback, client: HttpRegistry) -> None:
+def test_absurd_error_body(server: FakeRegistry, client: HttpRegistry) -> None:
     """A deeply nested error body still maps by status."""
     server.on("GET", "/subjects", Reply(422, raw=b"[" * 100_000))
     with pytest.raises(errors.UnprocessableError):
@@ -687,7 +556,7 @@ def test_absurd_error_body(server: Loopback, client: HttpRegistry) -> None:
         {"schema": RECORD, "schemaType": 3},
     ],
 )
-def test_malformed_success_bodies(server: Loopback, client: HttpRegistry, body: Any) -> None:
+def test_malformed_success_bodies(server: FakeRegistry, client: HttpRegistry, body: Any) -> None:
     """JSON of the wrong shape is a RegistryServerError."""
     server.on("GET", "/schemas/ids/1", Reply(200, body))
     with pytest.raises(errors.RegistryServerError, match="malformed"):
@@ -718,7 +587,7 @@ def test_invalid_arguments_fail_fast(client: HttpRegistry) -> None:
         client.register_schema("s", RECORD)  # type: ignore[arg-type]
 
 
-def test_closed_client_refuses_calls(server: Loopback) -> None:
+def test_closed_client_refuses_calls(server: FakeRegistry) -> None:
     """After close() every call raises RegistryUnavailableError."""
     c = HttpRegistry(server.url)
     c.close()
@@ -735,7 +604,7 @@ def basic_header(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-def test_basic_auth_from_url_user_info(server: Loopback) -> None:
+def test_basic_auth_from_url_user_info(server: FakeRegistry) -> None:
     """URL user info (percent-decoded) becomes a Basic header and leaves the URL."""
     server.on("GET", "/subjects", Reply(200, []))
     url = server.url.replace("http://", "http://alice:p%40ss%3Aword@")
@@ -753,7 +622,7 @@ def test_basic_auth_from_url_user_info(server: Loopback) -> None:
         {"basic_auth_user_info": "bob:sécret:1"},
     ],
 )
-def test_basic_auth_options(server: Loopback, option: dict[str, Any]) -> None:
+def test_basic_auth_options(server: FakeRegistry, option: dict[str, Any]) -> None:
     """basic_auth as a pair or 'user:password' (UTF-8, colons in the password kept)."""
     server.on("GET", "/subjects", Reply(200, []))
     with HttpRegistry(server.url, max_retries=0, **option) as c:
@@ -762,7 +631,7 @@ def test_basic_auth_options(server: Loopback, option: dict[str, Any]) -> None:
     assert server.last().headers["authorization"] == expected
 
 
-def test_static_bearer_token_and_cloud_headers(server: Loopback) -> None:
+def test_static_bearer_token_and_cloud_headers(server: FakeRegistry) -> None:
     """A static bearer token, plus target-sr-cluster and identity pool headers."""
     server.on("GET", "/subjects", Reply(200, []))
     with HttpRegistry(
@@ -780,7 +649,7 @@ def test_static_bearer_token_and_cloud_headers(server: Loopback) -> None:
     assert headers["confluent-identity-pool-id"] == "pool-1"
 
 
-def test_bearer_token_callable_is_called_per_request(server: Loopback) -> None:
+def test_bearer_token_callable_is_called_per_request(server: FakeRegistry) -> None:
     """A callable token provider is asked on every request, so tokens can refresh."""
     server.on("GET", "/subjects", Reply(200, []))
     tokens = iter(["tok-one", "tok-two", "tok-three"])
@@ -794,7 +663,7 @@ def test_bearer_token_callable_is_called_per_request(server: Loopback) -> None:
     ]
 
 
-def test_failing_token_provider_is_a_registry_error(server: Loopback) -> None:
+def test_failing_token_provider_is_a_registry_error(server: FakeRegistry) -> None:
     """A token provider that raises gives RegistryUnavailableError and sends nothing."""
 
     def provider() -> str:
@@ -842,7 +711,7 @@ def test_invalid_options_are_rejected(kwargs: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- secrets
 
 
-def test_repr_hides_every_secret(server: Loopback) -> None:
+def test_repr_hides_every_secret(server: FakeRegistry) -> None:
     """repr shows URLs, auth kind, timeout and retry policy but no credentials."""
     url = server.url.replace("http://", f"http://admin:{SECRET_PASSWORD}@")
     c = HttpRegistry(url, proxy=f"http://proxyuser:{SECRET_TOKEN}@127.0.0.1:3128")
@@ -880,7 +749,7 @@ def test_bearer_token_never_leaks_from_errors(caplog: pytest.LogCaptureFixture) 
     assert SECRET_TOKEN not in caplog.text
 
 
-def test_secrets_echoed_by_the_server_are_masked(server: Loopback) -> None:
+def test_secrets_echoed_by_the_server_are_masked(server: FakeRegistry) -> None:
     """A server message that repeats a credential is masked before it reaches the error."""
     server.on(
         "GET",
@@ -903,7 +772,7 @@ def test_secrets_echoed_by_the_server_are_masked(server: Loopback) -> None:
     assert "http://***:***@h/" in str(info.value)
 
 
-def test_logs_name_redacted_urls(server: Loopback, caplog: pytest.LogCaptureFixture) -> None:
+def test_logs_name_redacted_urls(server: FakeRegistry, caplog: pytest.LogCaptureFixture) -> None:
     """Debug logs of successful calls show the URL without user info."""
     caplog.set_level(logging.DEBUG, logger="avroframe.registry.http")
     server.on("GET", "/subjects", Reply(200, []))
@@ -937,7 +806,7 @@ def test_redaction_helpers() -> None:
 # --------------------------------------------------------------------------- options
 
 
-def test_default_timeouts_and_retry(server: Loopback) -> None:
+def test_default_timeouts_and_retry(server: FakeRegistry) -> None:
     """Timeouts (10 s, 30 s) and 3 retries with jittered backoff are on by default."""
     c = HttpRegistry(server.url)
     assert "timeout=(10.0, 30.0)" in repr(c)
@@ -951,13 +820,13 @@ def test_default_timeouts_and_retry(server: Loopback) -> None:
     c.close()
 
 
-def test_single_timeout_number_applies_to_both(server: Loopback) -> None:
+def test_single_timeout_number_applies_to_both(server: FakeRegistry) -> None:
     """timeout=5 means 5 s to connect and 5 s to read."""
     with HttpRegistry(server.url, timeout=5) as c:
         assert "timeout=(5.0, 5.0)" in repr(c)
 
 
-def test_from_url_reads_options_from_the_query(server: Loopback) -> None:
+def test_from_url_reads_options_from_the_query(server: FakeRegistry) -> None:
     """from_url accepts keyword and dotted option names in the query and as keywords."""
     server.on("GET", "/apis/ccompat/v7/subjects", Reply(200, ["x"]))
     c = HttpRegistry.from_url(
@@ -988,7 +857,7 @@ def test_from_url_several_urls_and_bad_options() -> None:
         HttpRegistry.from_url("http://127.0.0.1:1?max.retries=many")
 
 
-def test_from_confluent_maps_dotted_keys(server: Loopback) -> None:
+def test_from_confluent_maps_dotted_keys(server: FakeRegistry) -> None:
     """from_confluent takes Confluent's keys, with or without the schema.registry. prefix."""
     server.on("GET", "/subjects", Reply(200, []))
     c = HttpRegistry.from_confluent(
@@ -1055,7 +924,7 @@ def test_from_confluent_ssl_ca_false_disables_verification() -> None:
     assert "verify=False" in repr(c)
 
 
-def test_injected_session_and_retry_are_used(server: Loopback) -> None:
+def test_injected_session_and_retry_are_used(server: FakeRegistry) -> None:
     """An injected session is used as is (and not closed); an injected Retry is mounted on it."""
     server.on("GET", "/subjects", Reply(200, []))
     session = requests.Session()
@@ -1071,7 +940,7 @@ def test_injected_session_and_retry_are_used(server: Loopback) -> None:
     session.close()
 
 
-def test_injected_session_gets_retry_only_when_asked(server: Loopback) -> None:
+def test_injected_session_gets_retry_only_when_asked(server: FakeRegistry) -> None:
     """Without retry options an injected session keeps its adapters; with them it gets ours."""
     plain = requests.Session()
     untouched = plain.get_adapter(server.url)
@@ -1126,18 +995,18 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 @pytest.fixture
-def tls_server(pki: dict[str, Path]) -> Iterator[Loopback]:
+def tls_server(pki: dict[str, Path]) -> Iterator[FakeRegistry]:
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(pki["server.pem"], pki["server.key"])
     ctx.load_verify_locations(pki["ca.pem"])
     ctx.verify_mode = ssl.CERT_REQUIRED
-    srv = Loopback(tls=ctx)
+    srv = FakeRegistry(tls=ctx)
     srv.on("GET", "/subjects", Reply(200, ["tls"]))
     yield srv
     srv.close()
 
 
-def test_mtls_with_ca_bundle(tls_server: Loopback, pki: dict[str, Path]) -> None:
+def test_mtls_with_ca_bundle(tls_server: FakeRegistry, pki: dict[str, Path]) -> None:
     """ca_location verifies the server; certificate_location + key_location authenticate us."""
     url = tls_server.url.replace("http://", "https://")
     with HttpRegistry(
@@ -1152,7 +1021,7 @@ def test_mtls_with_ca_bundle(tls_server: Loopback, pki: dict[str, Path]) -> None
         assert "mtls=True" in repr(c) and "verify='ca bundle'" in repr(c)
 
 
-def test_tls_without_trusted_ca_fails(tls_server: Loopback, pki: dict[str, Path]) -> None:
+def test_tls_without_trusted_ca_fails(tls_server: FakeRegistry, pki: dict[str, Path]) -> None:
     """Verification is on by default: an unknown CA is a RegistryUnavailableError."""
     url = tls_server.url.replace("http://", "https://")
     with (
@@ -1169,7 +1038,9 @@ def test_tls_without_trusted_ca_fails(tls_server: Loopback, pki: dict[str, Path]
     assert isinstance(info.value.__cause__, requests.exceptions.SSLError)
 
 
-def test_tls_without_client_certificate_fails(tls_server: Loopback, pki: dict[str, Path]) -> None:
+def test_tls_without_client_certificate_fails(
+    tls_server: FakeRegistry, pki: dict[str, Path]
+) -> None:
     """A server that requires a client certificate refuses us without one."""
     url = tls_server.url.replace("http://", "https://")
     with (
@@ -1179,7 +1050,7 @@ def test_tls_without_client_certificate_fails(tls_server: Loopback, pki: dict[st
         c.get_subjects()
 
 
-def test_refreshed_bearer_tokens_never_leak_from_errors(server: Loopback) -> None:
+def test_refreshed_bearer_tokens_never_leak_from_errors(server: FakeRegistry) -> None:
     """A token from a callable, echoed by the server in an error, is masked like a static one."""
     server.on("GET", "/subjects", Reply(401, {"error_code": 40101,
                                              "message": "JWT fresh-token-123 has expired"}))
@@ -1188,3 +1059,155 @@ def test_refreshed_bearer_tokens_never_leak_from_errors(server: Loopback) -> Non
             c.get_subjects()
     assert "fresh-token-123" not in str(info.value)
     assert "fresh-token-123" not in repr(info.value)
+
+
+# --------------------------------------------------------------------------- every form of a secret
+
+
+@pytest.mark.parametrize("as_json", [True, False])
+@pytest.mark.parametrize("password", ["s3cretpw", 's3cret "pw"/&'])
+def test_every_form_of_a_basic_credential_is_masked(
+    server: FakeRegistry, caplog: pytest.LogCaptureFixture, as_json: bool, password: str
+) -> None:
+    """A 401 that echoes the Authorization header (base64 of user:password, padded or not),
+    or the password raw, URL-quoted or JSON-escaped, shows none of them anywhere: message,
+    repr, log, causes, traceback. (base64 of user:s3cretpw is dXNlcjpzM2NyZXRwdw==.)"""
+    caplog.set_level(logging.DEBUG, logger="avroframe.registry")
+    encoded = base64.b64encode(f"user:{password}".encode()).decode()
+    forms = [encoded, encoded.rstrip("="), password, quote(password, safe=""),
+             json.dumps(password)[1:-1]]  # fmt: skip
+    echo = "denied: Authorization: Basic " + encoded + " | " + " | ".join(forms)
+    reply = Reply(401, {"message": echo}) if as_json else Reply(401, raw=echo.encode())
+    server.on("GET", "/subjects", reply)
+    with HttpRegistry(server.url, basic_auth=("user", password), max_retries=0) as c:
+        with pytest.raises(errors.RegistryError) as info:
+            c.get_subjects()
+        shown = chain_text(info.value) + repr(c) + caplog.text
+    assert "denied" in str(info.value)
+    for form in forms:
+        assert form not in shown
+
+
+def test_bearer_header_values_are_masked(server: FakeRegistry) -> None:
+    """A server that echoes 'Authorization: Bearer <token>' (or the bare token) shows neither."""
+    server.on("GET", "/subjects", Reply(403, raw=f"token {SECRET_TOKEN} refused".encode()))
+    with HttpRegistry(server.url, bearer_token=SECRET_TOKEN, max_retries=0) as c:
+        with pytest.raises(errors.RegistryError) as info:
+            c.get_subjects()
+    assert SECRET_TOKEN not in chain_text(info.value)
+    assert "refused" in str(info.value)
+
+
+# --------------------------------------------------------------------------- size of answers
+
+
+def test_an_answer_over_the_size_cap_is_not_read(server: FakeRegistry) -> None:
+    """A 50 MB answer (declared or not) stops at max_response_bytes with a typed error, and the
+    client's memory stays far below the answer's size."""
+    huge = 50 * 1024 * 1024
+    server.on("GET", "/schemas/types", Reply(200, stream=huge))
+    server.on("GET", "/subjects", Reply(200, stream=huge, declare_length=False))
+    with HttpRegistry(server.url, max_retries=0) as c:
+        with pytest.raises(errors.ResponseTooLargeError, match="max_response_bytes"):
+            c.get_schema_types()
+        tracemalloc.start()
+        try:
+            with pytest.raises(errors.ResponseTooLargeError, match=str(4 * 1024 * 1024)):
+                c.get_subjects()
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 16 * 1024 * 1024
+    assert isinstance(errors.ResponseTooLargeError("x"), errors.RegistryServerError)
+
+
+def test_size_cap_is_configurable(server: FakeRegistry) -> None:
+    """max_response_bytes sets the cap (keyword or URL query); error answers are cut short, not
+    refused, so they still map by status."""
+    server.on("GET", "/subjects", Reply(200, ["x" * 2000]))
+    server.on("GET", "/subjects/s/versions", Reply(404, stream=10 * 1024 * 1024,
+                                                   declare_length=False))  # fmt: skip
+    with HttpRegistry(server.url, max_retries=0, max_response_bytes=1000) as c:
+        with pytest.raises(errors.ResponseTooLargeError):
+            c.get_subjects()
+        with pytest.raises(errors.NotFoundError):
+            c.get_versions("s")
+    with HttpRegistry.from_url(server.url + "?max.response.bytes=5000&max.retries=0") as c:
+        assert c.get_subjects() == ["x" * 2000]
+        assert "max_response_bytes=5000" in repr(c)
+    with pytest.raises(ValueError):
+        HttpRegistry(server.url, max_response_bytes=0)
+
+
+# --------------------------------------------------------------------------- redirects
+
+
+@pytest.mark.parametrize("status", [301, 302, 303])
+def test_method_changing_redirects_are_refused(server: FakeRegistry, status: int) -> None:
+    """A 301/302/303 would turn a registration POST into a GET: refused, Location named."""
+    server.on("POST", "/subjects/s/versions", Reply(status, headers={"Location": "/elsewhere"}))
+    server.on("GET", "/elsewhere", Reply(200, {"id": 99}))
+    with HttpRegistry(server.url, max_retries=0) as c:
+        with pytest.raises(errors.RegistryRedirectError) as info:
+            c.register_schema("s", Schema(RECORD))
+    assert "'/elsewhere'" in str(info.value) and f"HTTP {status}" in str(info.value)
+    assert info.value.http_status_code == status
+    assert server.count("GET", "/elsewhere") == 0
+
+
+def test_redirect_to_another_origin_is_refused(server: FakeRegistry) -> None:
+    """A 307 to another port is not followed (credentials would go to another server); the
+    Location is named with its secrets masked."""
+    other = FakeRegistry()
+    try:
+        target = other.url.replace("http://", f"http://u:{SECRET_PASSWORD}@") + "/subjects"
+        server.on("GET", "/subjects", Reply(307, headers={"Location": target}))
+        other.on("GET", "/subjects", Reply(200, ["other"]))
+        with HttpRegistry(server.url, basic_auth=("admin", "pw-123"), max_retries=0) as c:
+            with pytest.raises(errors.RegistryRedirectError) as info:
+                c.get_subjects()
+        assert other.count() == 0
+        assert f"{other.port}/subjects" in str(info.value)
+        assert SECRET_PASSWORD not in chain_text(info.value)
+    finally:
+        other.close()
+
+
+def test_same_origin_307_and_308_are_followed(server: FakeRegistry) -> None:
+    """A same-origin 307/308 keeps method, body and credentials, and is followed; a loop ends
+    after 3 hops with a typed error."""
+    server.on("POST", "/subjects/s/versions", Reply(307, headers={"Location": "/v2/s"}))
+    server.on("POST", "/v2/s", Reply(308, headers={"Location": server.url + "/v3/s"}))
+    server.on("POST", "/v3/s", Reply(200, {"id": 5}))
+    server.on("GET", "/subjects", Reply(307, headers={"Location": "/subjects"}))
+    with HttpRegistry(server.url, basic_auth=("admin", "pw-123"), max_retries=0) as c:
+        assert c.register_schema("s", Schema(RECORD)) == 5
+        final = server.last()
+        assert (final.method, final.path) == ("POST", "/v3/s")
+        assert final.json() == {"schema": RECORD}
+        assert final.headers["authorization"] == basic_header("admin", "pw-123")
+        with pytest.raises(errors.RegistryRedirectError, match="more than 3 redirects"):
+            c.get_subjects()
+    assert server.count("GET", "/subjects") == 4
+
+
+# --------------------------------------------------------------------------- GUIDs
+
+
+@pytest.mark.parametrize("guid", ["not-a-guid", 42, "0b8e7e0e111122223333444455556666x"])
+def test_a_guid_that_is_not_a_uuid_is_malformed(server: FakeRegistry, guid: object) -> None:
+    """A GUID in an answer must be a UUID: otherwise a RegistryServerError naming it."""
+    server.on("POST", "/subjects/s", Reply(200, {**registered(5, 2), "guid": guid}))
+    server.on("GET", "/schemas/ids/5", Reply(200, {"schema": RECORD, "guid": guid}))
+    with HttpRegistry(server.url, max_retries=0) as c:
+        with pytest.raises(errors.RegistryServerError, match="guid"):
+            c.lookup_schema("s", Schema(RECORD))
+        with pytest.raises(errors.RegistryServerError, match="not a UUID"):
+            c.get_schema(5)
+
+
+def test_guids_are_canonical(server: FakeRegistry, client: HttpRegistry) -> None:
+    """A GUID in upper case is given back in the canonical lower-case form."""
+    guid = "0B8E7E0E-1111-2222-3333-444455556666"
+    server.on("POST", "/subjects/s", Reply(200, {**registered(5, 2), "guid": guid}))
+    assert client.lookup_schema("s", Schema(RECORD)).guid == guid.lower()
