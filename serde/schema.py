@@ -1,7 +1,10 @@
 """Schemas, parsed once: text as registered, named types from references, fastavro's parsed form.
 
-References are resolved here, recursively and once each (a diamond of references parses the
-shared type once), through a callable that fetches a referenced subject version.
+The registry's Avro model (:mod:`avroframe.registry.avro`) parses a schema with Java's rules
+(names, namespaces, the null-namespace fallback) and writes the text Java registers; fastavro
+parses it again into the form the codec runs on. References are resolved here, recursively and
+once each (a diamond of references parses the shared type once), through a callable that fetches
+a referenced subject version.
 """
 
 from __future__ import annotations
@@ -14,13 +17,11 @@ from typing import Any
 import fastavro
 from fastavro.schema import SchemaParseException, UnknownType
 
-from avroframe.registry.canonical import java_schema_text
+from avroframe.registry.avro import AvroSchema, SchemaParser
+from avroframe.registry.errors import InvalidSchemaError
 from avroframe.registry.types import AVRO, Schema, SchemaReference
 
 from .errors import SchemaError
-
-NAMED_TYPES = frozenset({"record", "error", "enum", "fixed"})
-PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
 
 ReferenceResolver = Callable[[SchemaReference], Schema]
 """Fetches the schema a reference names (a registry's ``get_version(subject, version)``)."""
@@ -42,9 +43,9 @@ class ParsedSchema:
     """fastavro's parsed form, standalone (named types from references included)."""
     named: dict[str, Any]
     """Every named type by full name, including those from references."""
+    model: AvroSchema
+    """The schema as the registry's Avro model parsed it (Java's rules, names resolved)."""
     references: tuple[SchemaReference, ...] = ()
-    name: str | None = None
-    """Full name of the top-level named type (record, enum, fixed), else None."""
     registry_schema: Schema = field(init=False)
 
     def __post_init__(self) -> None:
@@ -53,7 +54,12 @@ class ParsedSchema:
     @property
     def type(self) -> str:
         """The top-level Avro type ("record", "bytes", "union", ...)."""
-        return avro_type(self.json)
+        return self.model.type
+
+    @property
+    def name(self) -> str | None:
+        """Full name of the top-level named type (record, enum, fixed), else None."""
+        return self.model.name
 
     @property
     def is_raw_bytes(self) -> bool:
@@ -61,34 +67,8 @@ class ParsedSchema:
         return self.type == "bytes"
 
 
-def avro_type(schema: Any) -> str:
-    """The Avro type of a schema node: a primitive name, "union", a complex type, or a type name."""
-    if isinstance(schema, list):
-        return "union"
-    if isinstance(schema, dict):
-        kind = schema.get("type")
-        return avro_type(kind) if isinstance(kind, (dict, list)) else str(kind)
-    return str(schema)
-
-
-def full_name(schema: dict[str, Any], namespace: str | None = None) -> str:
-    """The full name of a named type, as the Avro spec defines it."""
-    name = str(schema["name"])
-    if "." in name:
-        return name
-    space = schema.get("namespace", namespace)
-    return f"{space}.{name}" if space else name
-
-
-def schema_text(value: Any) -> str:
-    """Compact JSON text; a bare primitive `{"type": "x"}` becomes `"x"`, as Java writes it."""
-    if isinstance(value, dict) and set(value) == {"type"} and value["type"] in PRIMITIVES:
-        value = value["type"]
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def load(schema: SchemaLike) -> tuple[Any, str, tuple[SchemaReference, ...]]:
-    """Decode a user's schema into (JSON value, text to register, references)."""
+def load(schema: SchemaLike) -> tuple[Any, tuple[SchemaReference, ...]]:
+    """Decode a user's schema into (JSON value, references)."""
     references: tuple[SchemaReference, ...] = ()
     if isinstance(schema, Schema):
         if schema.schema_type.upper() != AVRO:
@@ -107,9 +87,9 @@ def load(schema: SchemaLike) -> tuple[Any, str, tuple[SchemaReference, ...]]:
                 value = text
             else:
                 raise SchemaError(f"schema is not valid JSON: {text[:80]!r}") from None
-        return value, schema_text(value), references
+        return value, references
     if isinstance(schema, (dict, list)):
-        return schema, schema_text(schema), references
+        return schema, references
     raise SchemaError(
         f"a schema must be JSON text, a dict, a list or a Schema, not {type(schema).__name__}"
     )
@@ -117,21 +97,38 @@ def load(schema: SchemaLike) -> tuple[Any, str, tuple[SchemaReference, ...]]:
 
 def parse(schema: SchemaLike, resolver: ReferenceResolver | None = None) -> ParsedSchema:
     """Parse ``schema`` once, resolving its references through ``resolver``."""
-    value, text, references = load(schema)
-    named: dict[str, Any] = {}
-    fallbacks = null_namespace_fallbacks(value)
-    for alias in fallbacks:
-        named[alias] = {"type": "record", "name": alias, "fields": []}  # placeholder, see below
-    referenced: list[str] = []
+    value, references = load(schema)
+    parser = SchemaParser()
+    referenced: list[tuple[SchemaReference, Any]] = []
     if references:
         if resolver is None:
             raise SchemaError("the schema has references but no registry to resolve them")
-        _resolve_references(references, resolver, named, set(), referenced)
+        _resolve_references(references, resolver, parser, set(), referenced)
     try:
-        parsed = fastavro.parse_schema(value, named_schemas=named)
-        if references and not (isinstance(parsed, dict) and "__named_schemas" in parsed):
-            # Top-level unions and collections get no named-type table: inline the types.
-            parsed = fastavro.parse_schema(value, named_schemas=dict(named), expand=True)
+        model = parser.parse(value)
+    except InvalidSchemaError as exc:
+        raise SchemaError(exc.error_message) from exc
+    # fastavro looks an unqualified name up in the enclosing namespace only; Java then tries the
+    # null namespace. Each such name gets a placeholder that fastavro accepts, then its target.
+    named: dict[str, Any] = {
+        alias: {"type": "record", "name": alias, "fields": []} for alias in parser.fallbacks
+    }
+    for ref, ref_value in referenced:
+        _fastavro_parse(ref_value, named, ref)
+    parsed = _fastavro_parse(value, named, None)
+    if references and not (isinstance(parsed, dict) and "__named_schemas" in parsed):
+        # Top-level unions and collections get no named-type table: inline the types.
+        parsed = _fastavro_parse(value, dict(named), None, expand=True)
+    for alias, target in parser.fallbacks.items():
+        named[alias] = named[target]
+    return ParsedSchema(model.text(), value, parsed, named, model, references)
+
+
+def _fastavro_parse(
+    value: Any, named: dict[str, Any], ref: SchemaReference | None, *, expand: bool = False
+) -> Any:
+    try:
+        return fastavro.parse_schema(value, named_schemas=named, expand=expand)
     except (
         SchemaParseException,
         UnknownType,
@@ -140,82 +137,34 @@ def parse(schema: SchemaLike, resolver: ReferenceResolver | None = None) -> Pars
         KeyError,
         AttributeError,
     ) as exc:
-        raise SchemaError(f"invalid Avro schema: {exc}") from exc
-    for alias, target in fallbacks.items():
-        named[alias] = named[target]  # fastavro only checked that the name exists: point it home
-    name = full_name(value) if isinstance(value, dict) and avro_type(value) in NAMED_TYPES else None
-    text = java_schema_text(text, referenced) or text
-    return ParsedSchema(text, value, parsed, named, references, name)
-
-
-def null_namespace_fallbacks(schema: Any) -> dict[str, str]:
-    """References that Java resolves to a null-namespace type: ``{"com.acme.Plain": "Plain"}``.
-
-    Java looks a short name up in the enclosing namespace and then in the null namespace;
-    fastavro only does the first. Each such reference gets an alias in the named-type table.
-    """
-    defined: set[str] = set()
-    references: list[tuple[str, str | None]] = []
-
-    def walk(node: Any, namespace: str | None) -> None:
-        if isinstance(node, list):
-            for branch in node:
-                walk(branch, namespace)
-        elif isinstance(node, str):
-            if node not in PRIMITIVES:
-                references.append((node, namespace))
-        elif isinstance(node, dict):
-            kind = node.get("type")
-            if kind in NAMED_TYPES and "name" in node:
-                name = str(node["name"])
-                inner: str | None
-                if "." in name:
-                    full, inner = name, name.rsplit(".", 1)[0]
-                else:
-                    inner = node.get("namespace", namespace) or None
-                    full = f"{inner}.{name}" if inner else name
-                defined.add(full)
-                for field in node.get("fields", ()) if kind in ("record", "error") else ():
-                    if isinstance(field, dict):
-                        walk(field.get("type"), inner)
-            elif kind == "array":
-                walk(node.get("items"), namespace)
-            elif kind == "map":
-                walk(node.get("values"), namespace)
-            elif isinstance(kind, (dict, list, str)):
-                walk(kind, namespace)
-
-    walk(schema, None)
-    fallbacks = {}
-    for ref, namespace in references:
-        if "." in ref or not namespace:
-            continue
-        full = f"{namespace}.{ref}"
-        if full not in defined and ref in defined:
-            fallbacks[full] = ref
-    return fallbacks
+        where = (
+            ""
+            if ref is None
+            else f" in reference {ref.name!r} (subject {ref.subject!r} version {ref.version})"
+        )
+        raise SchemaError(f"invalid Avro schema{where}: {exc}") from exc
 
 
 def _resolve_references(
     references: tuple[SchemaReference, ...],
     resolver: ReferenceResolver,
-    named: dict[str, Any],
+    parser: SchemaParser,
     seen: set[tuple[str, int]],
-    texts: list[str],
+    out: list[tuple[SchemaReference, Any]],
 ) -> None:
+    """Fetch the referenced schemas, dependencies first, and parse each into ``parser``."""
     for ref in references:
         key = (ref.subject, ref.version)
         if key in seen:
             continue
         seen.add(key)
-        target = resolver(ref)
-        value, text, nested = load(target)
-        _resolve_references(nested, resolver, named, seen, texts)
-        texts.append(text)
+        value, nested = load(resolver(ref))
+        _resolve_references(nested, resolver, parser, seen, out)
         try:
-            fastavro.parse_schema(value, named_schemas=named)
-        except (SchemaParseException, UnknownType, ValueError, TypeError, KeyError) as exc:
+            parser.parse(value)
+        except InvalidSchemaError as exc:
             raise SchemaError(
-                f"invalid Avro schema in reference {ref.name!r} "
-                f"(subject {ref.subject!r} version {ref.version}): {exc}"
+                f"{exc.error_message} (in reference {ref.name!r}, subject {ref.subject!r} "
+                f"version {ref.version})"
             ) from exc
+        out.append((ref, value))

@@ -1,4 +1,5 @@
-"""registry._avro: the schema text the embedded registries store, as Java Avro 1.12 writes it.
+"""registry._avro and registry.avro: the schema text the embedded registries store, as Java
+Avro 1.12 writes it, and what Java refuses.
 
 The expected texts were produced by Java Avro 1.12's ``Schema.toString`` (referenced types
 passed as known schemas, as Confluent's server does) on the same input.
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from avroframe.registry import avro
 from avroframe.registry._avro import parse_avro
 from avroframe.registry.errors import InvalidSchemaError
 
@@ -103,6 +105,24 @@ JAVA_TEXTS = [
     ),
     ([], '"string"', '"string"'),
     ([], '{"type": "string"}', '"string"'),
+    # A type object naming a defined type refers to it; its other attributes are dropped.
+    (
+        [],
+        '{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":'
+        '{"type":"R","x":1,"doc":"d"}}]}',
+        '{"type":"record","name":"R","fields":[{"name":"a","type":"int"},{"name":"b","type":"R"}]}',
+    ),
+    # An enum or fixed defined again (other doc, default or aliases) is written by name.
+    (
+        [],
+        '{"type":"record","name":"R","fields":[{"name":"e1","type":{"type":"enum","name":"E",'
+        '"symbols":["A","B"]}},{"name":"e2","type":{"type":"enum","name":"E","symbols":["A","B"],'
+        '"doc":"again","default":"A"}},{"name":"f1","type":{"type":"fixed","name":"F","size":4}},'
+        '{"name":"f2","type":{"type":"fixed","name":"F","size":4,"aliases":["G"]}}]}',
+        '{"type":"record","name":"R","fields":[{"name":"e1","type":{"type":"enum","name":"E",'
+        '"symbols":["A","B"]}},{"name":"e2","type":"E"},{"name":"f1","type":{"type":"fixed",'
+        '"name":"F","size":4}},{"name":"f2","type":"F"}]}',
+    ),
 ]
 
 
@@ -164,7 +184,15 @@ REFUSED = [
     '{"type": "array"}',
     '{"type": "map"}',
     '{"type": {"type": "int"}}',
+    '{"type": ["null", "string"]}',
+    '{"type": "array", "items": {"type": ["null", "string"]}}',
     '{"type": "Nope"}',
+    # Defined again with other properties, or a record again with other fields: Java refuses.
+    '{"type": "record", "name": "R", "fields": [{"name": "a", "type": {"type": "enum", "name": "E",'
+    ' "symbols": ["A"]}}, {"name": "b", "type": {"type": "enum", "name": "E", "symbols": ["A"], '
+    '"x": 1}}]}',
+    '{"type": "record", "name": "R", "fields": [{"name": "a", "type": {"type": "record", "name": '
+    '"R", "fields": [{"name": "z", "type": "int"}]}}]}',
     "42",
     '{"type": "record", "name": "R", "fields": [{"name": "a", "type": {"type": "enum", "name": "R",'
     ' "symbols": ["A"]}}]}',
@@ -269,6 +297,51 @@ def test_redefining_a_referenced_type_differently_is_refused() -> None:
     parse_avro('{"type": "array", "items": {"type": "fixed", "name": "F", "size": 2}}', [ref])
     with pytest.raises(InvalidSchemaError):
         parse_avro('{"type": "array", "items": {"type": "fixed", "name": "F", "size": 3}}', [ref])
+
+
+def test_a_registration_parses_its_schema_once() -> None:
+    """The lookup parse and the validating parse of one registration share one parsed schema."""
+    text = '{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}'
+    lookup = parse_avro(text, strict=False)
+    registration = parse_avro(text, strict=True, normalize=True)
+    assert registration.schema is lookup.schema
+    assert registration.text == lookup.text
+
+
+def test_the_model_resolves_names_as_java() -> None:
+    """Forward references, inherited namespaces and the null-namespace fallback, in the model."""
+    schema = avro.parse(
+        {
+            "type": "record",
+            "name": "Outer",
+            "namespace": "com.acme",
+            "fields": [
+                {"name": "later", "type": ["null", "Inner"]},
+                {"name": "inner", "type": {"type": "record", "name": "Inner", "fields": []}},
+                {"name": "plain", "type": "Plain"},
+            ],
+        },
+        references=[{"type": "fixed", "name": "Plain", "size": 2}],
+    )
+    outer = schema.root
+    assert isinstance(outer, avro.Record) and schema.name == "com.acme.Outer"
+    later, inner, plain = (f.type for f in outer.fields)
+    assert isinstance(later, avro.Union) and later.branches[1] is inner
+    assert isinstance(inner, avro.Record) and inner.fullname == "com.acme.Inner"
+    assert isinstance(plain, avro.Fixed) and plain.fullname == "Plain"
+    assert schema.fallbacks == {"com.acme.Plain": "Plain"}
+    assert schema.referenced_names == ("Plain",)
+    assert json.loads(schema.text())["fields"][2]["type"] == "Plain"
+    assert json.loads(schema.text(standalone=True))["fields"][2]["type"]["size"] == 2
+
+
+def test_a_refused_schema_leaves_the_parser_as_it_was() -> None:
+    """Names from a schema the parser refused are not known to the next schema."""
+    parser = avro.SchemaParser()
+    with pytest.raises(InvalidSchemaError, match="undefined name: 'Nope'"):
+        parser.parse({"type": "record", "name": "A", "fields": [{"name": "x", "type": "Nope"}]})
+    assert dict(parser.named) == {}
+    assert parser.parse({"type": "enum", "name": "A", "symbols": ["X"]}).name == "A"
 
 
 def test_deep_nesting_is_refused_cleanly() -> None:
