@@ -13,8 +13,9 @@ kafka-python 3.x calls ``serialize(topic, headers, data)`` (and retries with
 Both forms are accepted here, and no ``TypeError`` ever leaves these objects, so the retry
 never fires. The client cannot tell a serializer whether it is the key's or the value's, so
 each object must be told: ``is_key`` is required (``True`` for keys, ``False`` for values).
-A default would let a key serializer register its schema under ``<topic>-value`` unnoticed. Schema-id headers (``id_format="header"``) need
-the headers, which only 3.x passes; :class:`AvroProducer` supports them with either version.
+A default would let a key serializer register its schema under ``<topic>-value`` unnoticed.
+Schema-id headers (``id_format="header"``) need the headers, which only 3.x passes;
+:class:`AvroProducer` supports them with either version.
 
 A deserializer that raises inside ``KafkaConsumer`` leaves the consumer stuck on that record;
 :class:`AvroConsumer` decodes after the fetch and applies an error policy instead.

@@ -1,6 +1,6 @@
 """Kafka throughput with the serde versus the same client moving pre-encoded bytes.
 
-For each client (kafka-python, confluent-kafka), in one run and against the real broker:
+For each client (kafka-python, confluent-kafka, aiokafka), in one run, against the real broker:
 
 * produce N small keyed records (a) as frames encoded beforehand, through the plain client, and
   (b) as Python objects through the adapter's ``AvroProducer`` (encoding included);
@@ -12,28 +12,36 @@ messages/second with the ratio serde / raw. Produce time runs from the first sen
 
 Needs the broker: ``scripts/kafka.sh start``. Run:
 ``python benchmarks/kafka_volume.py [--count 100000] [--repeat 3] [--registry URL]``
+``[--client all|both|kafka-python|confluent-kafka|aiokafka]`` (``both``: the two blocking ones).
+
+aiokafka: the raw side is ``AIOKafkaProducer`` / ``AIOKafkaConsumer`` moving the same frames,
+the serde side the asyncio adapter's ``AvroProducer.send`` / ``AvroConsumer.getmany``; each
+phase runs in its own ``asyncio.run``.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import platform
 import statistics
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import aiokafka
 import confluent_kafka
 import fastavro
 import kafka
 from confluent_kafka.admin import AdminClient, NewTopic
 
 from avroframe import registry, serde
+from avroframe.adapters import aiokafka as ak
 from avroframe.adapters import confluent_kafka as ck
 from avroframe.adapters import kafka_python as kp
 
@@ -245,6 +253,99 @@ class ConfluentKafka(Client):
             consumer.close()
 
 
+async def adrain(poll: Callable[[], Awaitable[int]], count: int) -> float:
+    """:func:`drain` for an asyncio consumer."""
+    deadline = time.monotonic() + TIMEOUT
+    seen = 0
+    start = 0.0
+    while seen < count:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"only {seen} of {count} records within {TIMEOUT}s")
+        got = await poll()
+        if got and not seen:
+            start = time.perf_counter()
+        seen += got
+    if seen != count:
+        raise AssertionError(f"read {seen} records, expected {count}")
+    return time.perf_counter() - start
+
+
+class AIOKafka(Client):
+    """aiokafka: AIOKafkaProducer / AIOKafkaConsumer versus the asyncio adapter's classes."""
+
+    name = f"aiokafka {aiokafka.__version__}"
+
+    def _producer_conf(self) -> dict[str, Any]:
+        return {"bootstrap_servers": self.bootstrap, "linger_ms": 5, "max_batch_size": 65536}
+
+    def produce_raw(self, topic: str, frames: list[tuple[bytes, bytes]]) -> float:
+        async def main() -> float:
+            producer = aiokafka.AIOKafkaProducer(**self._producer_conf())
+            await producer.start()
+            try:
+                await producer.send_and_wait(topic, frames[0][1], frames[0][0])
+                start = time.perf_counter()
+                for key, value in frames[1:]:
+                    await producer.send(topic, value, key)
+                await asyncio.wait_for(producer.flush(), TIMEOUT)
+                return time.perf_counter() - start
+            finally:
+                await producer.stop()
+
+        return asyncio.run(main())
+
+    def produce_serde(self, topic: str, items: list[tuple[int, dict[str, Any]]]) -> float:
+        async def main() -> float:
+            async with ak.AvroProducer(
+                self._producer_conf(), KEY_SCHEMA, VALUE_SCHEMA, registry=self.reg
+            ) as producer:
+                await producer.send_and_wait(topic, items[0][1], items[0][0])
+                start = time.perf_counter()
+                for key, value in items[1:]:
+                    await producer.send(topic, value, key)
+                await asyncio.wait_for(producer.flush(), TIMEOUT)
+                return time.perf_counter() - start
+
+        return asyncio.run(main())
+
+    def _consumer_conf(self) -> dict[str, Any]:
+        return {
+            "bootstrap_servers": self.bootstrap,
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+        }
+
+    def consume_raw(self, topic: str, count: int) -> float:
+        async def main() -> float:
+            consumer = aiokafka.AIOKafkaConsumer(**self._consumer_conf())
+            await consumer.start()
+            try:
+                consumer.assign([aiokafka.TopicPartition(topic, 0)])
+
+                async def poll() -> int:
+                    batch = await consumer.getmany(timeout_ms=500, max_records=2000)
+                    return sum(len(r) for r in batch.values())
+
+                return await adrain(poll, count)
+            finally:
+                await consumer.stop()
+
+        return asyncio.run(main())
+
+    def consume_serde(self, topic: str, count: int) -> float:
+        async def main() -> float:
+            async with ak.AvroConsumer(self._consumer_conf(), registry=self.reg) as consumer:
+                consumer.client.assign([aiokafka.TopicPartition(topic, 0)])
+
+                async def poll() -> int:
+                    batch = await consumer.getmany(timeout_ms=500, max_records=2000)
+                    return sum(len(r) for r in batch.values())
+
+                return await adrain(poll, count)
+
+        return asyncio.run(main())
+
+
 def rate(count: int, seconds: list[float]) -> float:
     """Messages per second at the median time."""
     return count / statistics.median(seconds)
@@ -292,7 +393,9 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--client", choices=("kafka-python", "confluent-kafka", "both"), default="both"
+        "--client",
+        choices=("kafka-python", "confluent-kafka", "aiokafka", "both", "all"),
+        default="all",
     )
     args = parser.parse_args()
     print(
@@ -302,10 +405,12 @@ def main() -> None:
     reg = registry.connect(args.registry)
     admin = AdminClient({"bootstrap.servers": args.bootstrap})
     clients: list[Client] = []
-    if args.client in ("kafka-python", "both"):
+    if args.client in ("kafka-python", "both", "all"):
         clients.append(KafkaPython(args.bootstrap, reg))
-    if args.client in ("confluent-kafka", "both"):
+    if args.client in ("confluent-kafka", "both", "all"):
         clients.append(ConfluentKafka(args.bootstrap, reg))
+    if args.client in ("aiokafka", "all"):
+        clients.append(AIOKafka(args.bootstrap, reg))
     try:
         for client in clients:
             run(client, args.count, args.repeat, admin)
