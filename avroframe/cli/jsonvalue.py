@@ -1,4 +1,4 @@
-"""Values to and from JSON for the CLI, with Avro's JSON conventions for bytes.
+"""Plain JSON for the CLI (the default ``--json-encoding``), with Avro's convention for bytes.
 
 Output writes ``bytes`` and ``fixed`` as strings of code points 0-255 (Avro's JSON convention),
 decimals as strings, dates and times in ISO 8601, UUIDs as strings, nanosecond timestamps as
@@ -19,7 +19,7 @@ from typing import Any
 
 from avroframe.serde.errors import EncodeError
 from avroframe.serde.logical import Duration
-from avroframe.serde.resolve import default_value
+from avroframe.serde.resolution import default_value
 from avroframe.serde.schema import ParsedSchema
 
 
@@ -29,9 +29,32 @@ def from_json(schema: ParsedSchema, value: Any) -> Any:
         return value.encode("latin-1")
     try:
         return _convert(schema.parsed, value, schema.named)
-    except (TypeError, ValueError, KeyError, AttributeError, UnicodeEncodeError,
-            decimal.InvalidOperation) as exc:
-        raise EncodeError(f"$: JSON value does not match the schema: {exc}") from exc
+    except _AtPath as exc:
+        raise EncodeError(f"{exc.path}: JSON value does not match the schema: {exc.reason}",
+                          path=exc.path) from exc.__cause__
+    except _CONVERSION_ERRORS as exc:
+        raise EncodeError(f"$: JSON value does not match the schema: {exc}", path="$") from exc
+
+
+class _AtPath(Exception):
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(path, reason)
+        self.path = path
+        self.reason = reason
+
+
+_CONVERSION_ERRORS = (TypeError, ValueError, KeyError, AttributeError, UnicodeEncodeError,
+                      decimal.InvalidOperation)
+
+
+def _at(path: str, convert: Any, *args: Any) -> Any:
+    """Run a nested conversion, naming ``path`` in the error of the innermost failing part."""
+    try:
+        return convert(*args)
+    except _AtPath:
+        raise
+    except _CONVERSION_ERRORS as exc:
+        raise _AtPath(path, str(exc)) from exc
 
 
 _FROM_TEXT = {
@@ -48,7 +71,7 @@ _FROM_TEXT = {
 }
 
 
-def _convert(node: Any, value: Any, named: dict[str, Any]) -> Any:
+def _convert(node: Any, value: Any, named: dict[str, Any], path: str = "$") -> Any:
     """Avro's JSON default-value form, plus the friendly forms :func:`to_json` writes."""
     while isinstance(node, str) and node in named:
         node = named[node]
@@ -60,9 +83,10 @@ def _convert(node: Any, value: Any, named: dict[str, Any]) -> Any:
             if branch == "null":
                 continue
             try:
-                return _convert(branch, value, named)
-            except (TypeError, ValueError, KeyError, AttributeError, UnicodeEncodeError,
-                    decimal.InvalidOperation) as exc:
+                return _convert(branch, value, named, path)
+            except _AtPath as exc:
+                errors.append(f"{exc.path}: {exc.reason}")
+            except _CONVERSION_ERRORS as exc:
                 errors.append(str(exc))
         raise ValueError(f"{value!r} matches no branch of the union ({'; '.join(errors)})")
     if isinstance(node, dict):
@@ -79,15 +103,20 @@ def _convert(node: Any, value: Any, named: dict[str, Any]) -> Any:
             unknown = set(value) - set(fields)
             if unknown:
                 raise ValueError(f"unknown field(s) {sorted(unknown)} for {node['name']}")
-            return {k: _convert(fields[k]["type"], v, named) for k, v in value.items()}
+            return {k: _at(f"{path}.{k}", _convert, fields[k]["type"], v, named, f"{path}.{k}")
+                    for k, v in value.items()}
         if kind == "array" and isinstance(value, list):
-            return [_convert(node["items"], item, named) for item in value]
+            return [_at(f"{path}[{i}]", _convert, node["items"], item, named, f"{path}[{i}]")
+                    for i, item in enumerate(value)]
         if kind == "map" and isinstance(value, dict):
-            return {k: _convert(node["values"], v, named) for k, v in value.items()}
+            return {k: _at(f"{path}.{k}", _convert, node["values"], v, named, f"{path}.{k}")
+                    for k, v in value.items()}
     return default_value(node, value, named)
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Duration):
+        return _finite(value)
     if isinstance(value, (bytes, bytearray)):
         return bytes(value).decode("latin-1")
     if isinstance(value, decimal.Decimal):
@@ -109,9 +138,18 @@ def _finite(value: Any) -> Any:
     return value
 
 
+_STRICT = json.JSONEncoder(ensure_ascii=False, allow_nan=False, check_circular=False,
+                           separators=(",", ":"), default=_plain).encode
+_LENIENT = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"),
+                            default=_plain).encode
+
+
 def to_json(value: Any) -> str:
     """One line of JSON for a decoded value (NaN and infinities as strings, as Java's JSON does)."""
-    return json.dumps(_finite(value), default=_plain, ensure_ascii=False, sort_keys=False)
+    try:
+        return _STRICT(value)
+    except ValueError:  # a NaN or an infinity somewhere: spell them as strings
+        return _LENIENT(_finite(value))
 
 
 def encode_blob(data: bytes, form: str) -> str:
@@ -120,8 +158,19 @@ def encode_blob(data: bytes, form: str) -> str:
 
 
 def decode_blob(text: str, form: str) -> bytes:
-    """Parse a ``hex`` or ``base64`` line into bytes."""
+    """Parse a ``hex`` or ``base64`` line into bytes (``ValueError`` says what is wrong)."""
     text = text.strip()
-    if form == "hex":
-        return bytes.fromhex(text)
-    return base64.b64decode(text, validate=True)
+    if form != "hex":
+        try:
+            return base64.b64decode(text, validate=True)
+        except ValueError:
+            raise ValueError("not base64 (invalid characters or padding)") from None
+    for position, char in enumerate(text):
+        if char not in _HEX_DIGITS:
+            raise ValueError(f"not hex: character {position + 1} is {char!r}")
+    if len(text) % 2:
+        raise ValueError(f"not hex: odd number of digits ({len(text)})")
+    return bytes.fromhex(text)
+
+
+_HEX_DIGITS = frozenset("0123456789abcdefABCDEF")

@@ -1,244 +1,227 @@
-"""The ``avroframe`` command: encode, decode and inspect frames; register and list schemas.
-
-The registry is the persistent embedded one (``sqlite:///~/.avroframe/registry.db``) unless
-``--registry URL`` names another. Errors print one line and exit non-zero; output is written
-only when every input succeeded.
-"""
+"""The avroframe command: argument parsing and dispatch to the commands' modules."""
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
-import tempfile
-from collections.abc import Iterator, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
-from avroframe.registry import RegistryError, connect
-from avroframe.registry.protocol import SchemaRegistryClient
-from avroframe.registry.types import Schema
-from avroframe.serde import frame
-from avroframe.serde.deserializer import AvroDeserializer
+from avroframe.registry import RegistryError
 from avroframe.serde.errors import SerdeError
-from avroframe.serde.serializer import AvroSerializer
 from avroframe.serde.subject import STRATEGIES
 
-from .jsonvalue import decode_blob, encode_blob, from_json, to_json
+from .codec import JSON_ENCODINGS
+from .common import DEFAULT_REGISTRY, REGISTRY_ENV, CliError, one_line
 
-DEFAULT_REGISTRY = "sqlite:///" + str(Path.home() / ".avroframe" / "registry.db")
-
-
-class CliError(Exception):
-    """A usage or input problem reported as one line."""
-
-
-def _registry(args: argparse.Namespace) -> SchemaRegistryClient:
-    url = args.registry or DEFAULT_REGISTRY
-    if url.startswith("sqlite:///") and url == DEFAULT_REGISTRY:
-        Path(url[len("sqlite://") :]).parent.mkdir(parents=True, exist_ok=True)
-    return connect(url)
+DESCRIPTION = (
+    "Avro in Confluent's wire format: encode, decode and inspect frames; register and list "
+    "schemas; consume and produce Kafka topics; check schema compatibility."
+)
+USAGE_STATUS = 2
 
 
-def _read_text(path: str) -> str:
-    try:
-        return sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"cannot read {path}: {exc.strerror}") from exc
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line (and exit status 2), pointing at --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(USAGE_STATUS, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _lines(paths: Sequence[str]) -> Iterator[tuple[str, int, str]]:
-    for path in paths or ["-"]:
-        for number, line in enumerate(_read_text(path).splitlines(), 1):
-            if line.strip():
-                yield path, number, line
+def _lazy(module: str, name: str) -> Callable[[argparse.Namespace], Any]:
+    """A command imported when it runs, so a command never pays for another's imports."""
+
+    def run(args: argparse.Namespace) -> Any:
+        from importlib import import_module
+
+        return getattr(import_module(f"avroframe.cli.{module}"), name)(args)
+
+    return run
 
 
-def _emit(lines: list[str], output: str | None) -> None:
-    text = "".join(line + "\n" for line in lines)
-    if output is None or output == "-":
-        sys.stdout.write(text)
-        return
-    target = Path(output)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
-    except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror}") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, target)  # all or nothing: readers never see a half-written file
-    except OSError as exc:
-        raise CliError(f"cannot write {output}: {exc.strerror}") from exc
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
-def cmd_encode(args: argparse.Namespace) -> None:
-    reg = _registry(args)
-    strategy = STRATEGIES[args.strategy]
-    if args.subject:
-        subject = args.subject
-        strategy = lambda topic, is_key, name: subject  # noqa: E731
-    ser = AvroSerializer(reg, _read_text(args.schema), subject_name_strategy=strategy)
-    schema = ser.schema
-    assert schema is not None
-    out = []
-    for path, number, line in _lines(args.inputs):
-        try:
-            value = from_json(schema, json.loads(line))
-            data = ser.serialize(value, args.topic, args.key)
-        except (ValueError, SerdeError) as exc:
-            raise CliError(f"{path}:{number}: {type(exc).__name__}: {exc}") from exc
-        out.append(encode_blob(data or b"", args.format))
-    _emit(out, args.output)
-
-
-def _frames(args: argparse.Namespace) -> Iterator[tuple[str, bytes]]:
-    if args.format == "raw":
-        for path in args.inputs:
-            try:
-                yield path, Path(path).read_bytes()
-            except OSError as exc:
-                raise CliError(f"cannot read {path}: {exc.strerror}") from exc
-        return
-    for path, number, line in _lines(args.inputs):
-        try:
-            yield f"{path}:{number}", decode_blob(line, args.format)
-        except ValueError as exc:
-            raise CliError(f"{path}:{number}: not {args.format}: {exc}") from exc
-
-
-def cmd_decode(args: argparse.Namespace) -> None:
-    reg = _registry(args)
-    reader = _read_text(args.reader_schema) if args.reader_schema else None
-    de = AvroDeserializer(reg, reader)
-    out = []
-    for where, data in _frames(args):
-        try:
-            out.append(to_json(de.deserialize(data, is_key=args.key)))
-        except SerdeError as exc:
-            raise CliError(f"{where}: {type(exc).__name__}: {exc}") from exc
-    _emit(out, args.output)
-
-
-def cmd_inspect(args: argparse.Namespace) -> None:
-    reg = _registry(args)
-    out = []
-    for where, data in _frames(args):
-        try:
-            unpacked = frame.unpack(data)
-        except SerdeError as exc:
-            raise CliError(f"{where}: {type(exc).__name__}: {exc}") from exc
-        info: dict[str, Any] = {
-            "input": where,
-            "format": "id" if unpacked.ref.guid is None else "guid",
-            "schema_id": unpacked.ref.schema_id,
-            "guid": str(unpacked.ref.guid) if unpacked.ref.guid else None,
-            "body_bytes": len(data) - unpacked.body_offset,
-        }
-        if unpacked.ref.schema_id is not None:
-            try:
-                info["registered_as"] = [
-                    {"subject": s, "version": v}
-                    for s, v in reg.get_schema_versions(unpacked.ref.schema_id)
-                ]
-            except RegistryError:
-                info["registered_as"] = []
-        try:
-            info["value"] = json.loads(to_json(AvroDeserializer(reg).deserialize(data)))
-        except SerdeError as exc:
-            info["error"] = f"{type(exc).__name__}: {exc}"
-        out.append(json.dumps(info, ensure_ascii=False))
-    _emit(out, args.output)
-
-
-def cmd_register(args: argparse.Namespace) -> None:
-    reg = _registry(args)
-    schema = Schema(_read_text(args.schema).strip())
-    schema_id = reg.register_schema(args.subject, schema)
-    version = reg.lookup_schema(args.subject, schema).version
-    print(json.dumps({"subject": args.subject, "id": schema_id, "version": version}))
-
-
-def cmd_subjects(args: argparse.Namespace) -> None:
-    for subject in _registry(args).get_subjects(args.prefix):
-        print(subject)
-
-
-def cmd_versions(args: argparse.Namespace) -> None:
-    reg = _registry(args)
-    for version in reg.get_versions(args.subject):
-        got = reg.get_version(args.subject, version)
-        print(
-            json.dumps({"version": version, "id": got.schema_id, "schema": got.schema.schema_str})
+def _common(registry: bool = True, quiet: bool = False) -> _Parser:
+    parent = _Parser(add_help=False)
+    if registry:
+        # SUPPRESS: given after the subcommand it wins; not given, the global one stays.
+        parent.add_argument(
+            "--registry", metavar="URL", default=argparse.SUPPRESS,
+            help=f"registry URL (default: ${REGISTRY_ENV}, else {DEFAULT_REGISTRY})",
         )
+    if quiet:
+        parent.add_argument("--quiet", "-q", action="store_true",
+                            help="no progress display (shown only when stderr is a terminal)")
+    return parent
+
+
+def _json_encoding(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument(
+        "--json-encoding", choices=JSON_ENCODINGS, default="plain",
+        help=f"{what}: plain JSON (default; logical types as text, unions as plain values) or "
+             "Avro's JSON encoding (as Confluent's console tools: unions as {\"type\": value}, "
+             "logical types as their underlying values)",
+    )
+
+
+def _kafka(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--bootstrap", metavar="HOST:PORT",
+                        help="Kafka bootstrap servers (default: $AVROFRAME_BOOTSTRAP, "
+                             "else localhost:9092)")
+    parser.add_argument("--config", metavar="KEY=VALUE", action="append",
+                        help="a librdkafka setting, e.g. security.protocol=SSL (repeatable)")
+
+
+def _files(parser: argparse.ArgumentParser, formats: Sequence[str], what: str) -> None:
+    parser.add_argument("--format", choices=formats, default="hex",
+                        help=f"{what}: hex or base64 lines, or raw bytes (one frame per file)")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="file to write, replaced only when every input succeeded "
+                             "(default: stdout)")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``avroframe`` command."""
-    parser = argparse.ArgumentParser(prog="avroframe", description=__doc__.splitlines()[0])
-    parser.add_argument("--registry", help=f"registry URL (default {DEFAULT_REGISTRY})")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = _Parser(prog="avroframe", description=DESCRIPTION, parents=[_common()])
+    parser.set_defaults(registry=None)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                parser_class=_Parser)
 
-    enc = sub.add_parser("encode", help="JSON lines -> frames (one per line)")
-    enc.add_argument("--schema", required=True, help="writer schema file (.avsc)")
-    enc.add_argument("--topic", required=True)
+    enc = sub.add_parser("encode", help="JSON lines -> frames (one per line)",
+                         parents=[_common(quiet=True)])
+    enc.add_argument("--schema", required=True, metavar="FILE", help="writer schema (.avsc)")
+    enc.add_argument("--topic", required=True, help="topic the frames are for (names the subject)")
     enc.add_argument("--key", action="store_true", help="encode keys (subject <topic>-key)")
     enc.add_argument("--subject", help="register under this subject instead of a strategy")
-    enc.add_argument("--strategy", choices=sorted(STRATEGIES), default="topic")
-    enc.add_argument("--format", choices=("hex", "base64"), default="hex")
-    enc.add_argument("--output", "-o", help="file to write (default stdout)")
-    enc.add_argument("inputs", nargs="*", help="JSON lines files (default stdin)")
-    enc.set_defaults(func=cmd_encode)
+    enc.add_argument("--strategy", choices=sorted(STRATEGIES), default="topic",
+                     help="subject-name strategy (default: topic)")
+    _json_encoding(enc, "input")
+    _files(enc, ("hex", "base64", "raw"), "output")
+    enc.add_argument("inputs", nargs="*", metavar="FILE", help="JSON lines files (default: stdin)")
+    enc.set_defaults(func=_lazy("files", "cmd_encode"))
 
-    dec = sub.add_parser("decode", help="frames -> JSON lines")
-    dec.add_argument("--reader-schema", help="reader schema file for schema evolution")
-    dec.add_argument(
-        "--format",
-        choices=("hex", "base64", "raw"),
-        default="hex",
-        help="hex or base64 lines, or raw files (one frame each)",
-    )
-    dec.add_argument("--key", action="store_true")
-    dec.add_argument("--output", "-o")
-    dec.add_argument("inputs", nargs="*")
-    dec.set_defaults(func=cmd_decode)
+    dec = sub.add_parser("decode", help="frames -> JSON lines", parents=[_common(quiet=True)])
+    dec.add_argument("--reader-schema", metavar="FILE", help="decode into this schema (evolution)")
+    dec.add_argument("--key", action="store_true", help="the frames are keys")
+    _json_encoding(dec, "output")
+    _files(dec, ("hex", "base64", "raw"), "input")
+    dec.add_argument("inputs", nargs="*", metavar="FILE", help="frame files (default: stdin)")
+    dec.set_defaults(func=_lazy("files", "cmd_decode"))
 
-    ins = sub.add_parser("inspect", help="describe frames: format, id, subjects, value")
-    ins.add_argument("--format", choices=("hex", "base64", "raw"), default="hex")
-    ins.add_argument("--output", "-o")
-    ins.add_argument("inputs", nargs="*")
-    ins.set_defaults(func=cmd_inspect)
+    ins = sub.add_parser("inspect", help="describe frames: format, id, subjects, value",
+                         parents=[_common()])
+    _files(ins, ("hex", "base64", "raw"), "input")
+    ins.add_argument("inputs", nargs="*", metavar="FILE", help="frame files (default: stdin)")
+    ins.set_defaults(func=_lazy("files", "cmd_inspect"))
 
-    reg = sub.add_parser("register", help="register a schema under a subject")
-    reg.add_argument("--subject", required=True)
-    reg.add_argument("--schema", required=True)
-    reg.set_defaults(func=cmd_register)
+    reg = sub.add_parser("register", help="register a schema under a subject",
+                         parents=[_common()])
+    reg.add_argument("--subject", required=True, help="subject to register under")
+    reg.add_argument("--schema", required=True, metavar="FILE", help="schema file (.avsc)")
+    reg.set_defaults(func=_lazy("schemas", "cmd_register"))
 
-    subs = sub.add_parser("subjects", help="list subjects")
-    subs.add_argument("--prefix")
-    subs.set_defaults(func=cmd_subjects)
+    subs = sub.add_parser("subjects", help="list subjects", parents=[_common()])
+    subs.add_argument("--prefix", help="only subjects starting with this")
+    subs.set_defaults(func=_lazy("schemas", "cmd_subjects"))
 
-    ver = sub.add_parser("versions", help="list a subject's versions")
-    ver.add_argument("subject")
-    ver.set_defaults(func=cmd_versions)
+    ver = sub.add_parser("versions", help="list a subject's versions", parents=[_common()])
+    ver.add_argument("subject", help="the subject")
+    ver.set_defaults(func=_lazy("schemas", "cmd_versions"))
+
+    con = sub.add_parser("consume", help="print Avro messages of topics as JSON lines",
+                         parents=[_common(quiet=True)])
+    con.add_argument("topics", nargs="+", metavar="TOPIC", help="topics to read")
+    _kafka(con)
+    start = con.add_mutually_exclusive_group()
+    start.add_argument("--from-beginning", action="store_true",
+                       help="start at the beginning (same as --offset beginning)")
+    start.add_argument("--offset", metavar="WHERE",
+                       help="beginning, end (default), an offset N, or @TIMESTAMP_MS; with "
+                            "--group, N and @TIMESTAMP_MS override committed offsets and "
+                            "beginning/end apply where none is committed")
+    con.add_argument("--partition", type=int, metavar="N", help="read only this partition")
+    con.add_argument("--group", help="consumer group; offsets of printed messages are "
+                                     "committed (without it: nothing is committed)")
+    con.add_argument("--max-messages", type=int, metavar="N", help="stop after N messages")
+    con.add_argument("--exit-at-end", action="store_true",
+                     help="stop when every partition is read to its end")
+    con.add_argument("--reader-schema", metavar="FILE", help="read values into this schema")
+    con.add_argument("--key-reader-schema", metavar="FILE", help="read Avro keys into this schema")
+    con.add_argument("--on-error", choices=("raise", "skip", "report"), default="raise",
+                     help="a message that does not decode: stop with an error (default), skip "
+                          "it, or report it as a JSON line on stderr and go on")
+    con.add_argument("--value-only", action="store_true",
+                     help="print values only (default: an envelope with topic, partition, "
+                          "offset, timestamp, key, value, schema ids and headers)")
+    _json_encoding(con, "output")
+    con.set_defaults(func=_lazy("consume", "cmd_consume"))
+
+    pro = sub.add_parser("produce", help="send JSON lines to a topic as Avro messages",
+                         parents=[_common(quiet=True)])
+    pro.add_argument("topic", metavar="TOPIC", help="topic to write")
+    pro.add_argument("inputs", nargs="*", metavar="FILE", help="JSON lines files (default: stdin)")
+    _kafka(pro)
+    pro.add_argument("--schema", required=True, metavar="FILE", help="value schema (.avsc)")
+    pro.add_argument("--key-schema", metavar="FILE",
+                     help='key schema; each line is then {"key": ..., "value": ...}')
+    pro.add_argument("--header", metavar="NAME=VALUE", action="append",
+                     help="a header added to every message (repeatable)")
+    pro.add_argument("--subject", help="register under this subject instead of a strategy")
+    pro.add_argument("--strategy", choices=sorted(STRATEGIES), default="topic",
+                     help="subject-name strategy (default: topic)")
+    pro.add_argument("--id-format", choices=("id", "guid", "header"), default="id",
+                     help="how frames name the schema: 4-byte id (default), GUID prefix, or "
+                          "GUID header")
+    pro.add_argument("--on-error", choices=("raise", "skip"), default="raise",
+                     help="a line that does not fit the schema: stop before sending anything "
+                          "after it (default), or skip it with a note on stderr")
+    _json_encoding(pro, "input")
+    pro.set_defaults(func=_lazy("produce", "cmd_produce"))
+
+    com = sub.add_parser("compat", help="check a schema change (exit 0 compatible, "
+                                        "3 incompatible, 1 undecided)",
+                         parents=[_common(quiet=True)])
+    com.add_argument("schema", metavar="NEW", help="the new schema (.avsc)")
+    com.add_argument("--previous", metavar="FILE", action="append",
+                     help="a previous version, newest first (repeatable)")
+    com.add_argument("--subject", help="compare with the versions this subject holds")
+    com.add_argument("--level", type=str.upper, metavar="LEVEL",
+                     help="BACKWARD (default with --previous), FORWARD, FULL, their _TRANSITIVE "
+                          "forms or NONE; with --subject: the subject's level unless given")
+    com.add_argument("--format", choices=("text", "json"), default="text",
+                     help="text (reasons one per line) or one JSON object")
+    com.set_defaults(func=_lazy("compat", "cmd_compat"))
     return parser
+
+
+def _error(exc: BaseException) -> None:
+    """The one line an error gets, whatever line breaks its text holds."""
+    print(f"avroframe: error: {one_line(exc)}", file=sys.stderr)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    # argparse stops filling a positional list at the first option: `produce TOPIC --schema S
+    # FILE` leaves FILE over. Operands given after options join their list.
+    target = "inputs" if hasattr(args, "inputs") else "topics" if hasattr(args, "topics") else ""
+    if extra and target and not any(item.startswith("-") and item != "-" for item in extra):
+        setattr(args, target, [*getattr(args, target), *extra])
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     try:
-        args.func(args)
-    except (CliError, SerdeError, RegistryError, ValueError) as exc:
-        print(f"avroframe: error: {exc}", file=sys.stderr)
+        status = args.func(args)
+    except CliError as exc:
+        _error(exc)
+        return exc.status
+    except (SerdeError, RegistryError, ValueError) as exc:
+        _error(exc)
         return 1
     except RecursionError:
         print("avroframe: error: the input nests too deeply", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        return 130
     except BrokenPipeError:
         # The reader went away (`avroframe decode ... | head`): stop quietly, and keep Python
         # from reporting the pipe again when it flushes stdout at exit.
@@ -248,7 +231,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as exc:
         print(f"avroframe: error: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    return 0
+    return status if isinstance(status, int) else 0
 
 
 if __name__ == "__main__":  # pragma: no cover
