@@ -9,7 +9,7 @@ never assume an empty registry; the subjects a test creates are deleted afterwar
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,21 +30,39 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def registry(
+def open_client(
     request: pytest.FixtureRequest, backend: str, tmp_path: Path
-) -> Iterator[SchemaRegistryClient]:
+) -> Iterator[Callable[[], SchemaRegistryClient]]:
+    """Opens another client of the one registry this test uses (closed after the test).
+
+    ``memory`` clients share a registry name, ``sqlite`` ones a file (each its own
+    connection), ``http`` ones the server.
+    """
+    clients: list[SchemaRegistryClient] = []
+    name = f"contract-{uuid.uuid4().hex}"
+    url = request.getfixturevalue("registry_url") if backend == "http" else ""
+
+    def open_one() -> SchemaRegistryClient:
+        client: SchemaRegistryClient
+        if backend == "memory":
+            client = MemoryRegistry(name)
+        elif backend == "sqlite":
+            client = SqliteRegistry(tmp_path / "registry.db")
+        else:
+            # No cached "latest": the suite reads back right after each change.
+            client = registry_package.connect(url, cache_latest_ttl_sec=0)
+        clients.append(client)
+        return client
+
+    yield open_one
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def registry(open_client: Callable[[], SchemaRegistryClient]) -> SchemaRegistryClient:
     """A registry client of the backend under test, isolated from every other test."""
-    client: SchemaRegistryClient
-    if backend == "memory":
-        client = MemoryRegistry(f"contract-{uuid.uuid4().hex}")
-    elif backend == "sqlite":
-        client = SqliteRegistry(tmp_path / "registry.db")
-    else:
-        url = request.getfixturevalue("registry_url")
-        # No cached "latest": the suite reads back right after each change.
-        client = registry_package.connect(url, cache_latest_ttl_sec=0)
-    yield client
-    client.close()
+    return open_client()
 
 
 class Subjects:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import pickle
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -376,6 +376,56 @@ def test_latest_ignores_deleted_flag(registry: EmbeddedRegistry) -> None:
     registry.delete_version("s", 2)
     assert registry.get_version("s", "latest", deleted=True).version == 1
     assert registry.get_version("s", 2, deleted=True).version == 2
+
+
+def _database_steps(registry: EmbeddedRegistry, call: Callable[[], object]) -> int:
+    """How many sqlite virtual-machine instructions ``call`` runs on the registry's database."""
+    steps = 0
+
+    def count() -> int:
+        nonlocal steps
+        steps += 1
+        return 0
+
+    connection = registry._conn
+    connection.set_progress_handler(count, 1)
+    try:
+        call()
+    finally:
+        connection.set_progress_handler(None, 1)
+    return steps
+
+
+def _version(name: str, k: int) -> Schema:
+    """Version ``k`` of a record: one optional field of its own, so any two are fully
+    compatible."""
+    return schema(rec(name, {"name": f"v{k}", "type": ["null", "long"], "default": None}))
+
+
+@pytest.mark.parametrize("level", ["NONE", "BACKWARD", "FULL"])
+def test_registration_work_does_not_grow_with_history(
+    registry: EmbeddedRegistry, level: str
+) -> None:
+    """At non-transitive levels registering a new schema, or one already registered, finds what
+    it needs through indexes and reads only the latest version: the database work is the same
+    with 3 versions as with 60."""
+    histories = {"short": 3, "long": 60}
+    for subject, count in histories.items():
+        registry.set_compatibility(subject, "NONE")
+        for k in range(count):
+            registry.register_schema(subject, _version(subject.title(), k))
+        registry.set_compatibility(subject, level)
+        registry.register_schema(subject, _version(subject.title(), 1000))  # warm caches
+
+    def new(subject: str) -> Callable[[], object]:
+        return lambda: registry.register_schema(subject, _version(subject.title(), 2000))
+
+    def again(subject: str) -> Callable[[], object]:
+        return lambda: registry.register_schema(subject, _version(subject.title(), 0))
+
+    assert _database_steps(registry, new("short")) == _database_steps(registry, new("long"))
+    assert _database_steps(registry, again("short")) == _database_steps(registry, again("long"))
+    assert registry.get_versions("long")[-1] == 62
 
 
 garbage = st.one_of(

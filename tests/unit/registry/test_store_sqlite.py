@@ -1,4 +1,7 @@
-"""The sqlite file backend: persistence, several processes, threads, closing."""
+"""The sqlite file backend: persistence, several processes, closing.
+
+Threads registering at once: tests/contract/test_concurrency.py, on every backend.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-import threading
 from pathlib import Path
 
 import pytest
@@ -140,33 +142,6 @@ def test_processes_registering_concurrently_agree_on_ids(tmp_path: Path) -> None
             assert registry.get_versions(f"own{w}") == list(range(1, count + 1))
             assert registry.get_versions(f"mine{w}") == list(range(1, count + 1))
         assert sorted(ids.values()) == list(range(1, len(ids) + 1))
-
-
-def test_threads_sharing_one_client(tmp_path: Path) -> None:
-    """Threads registering through one client get consistent ids."""
-    with SqliteRegistry(tmp_path / "registry.db") as registry:
-        results: list[tuple[int, int]] = []
-        errors: list[BaseException] = []
-
-        def work(worker: int) -> None:
-            try:
-                for i in range(20):
-                    schema_id = registry.register_schema(f"t{worker % 2}", record("T", f"x{i}"))
-                    results.append((i, schema_id))
-            except BaseException as exc:  # handed to the main thread
-                errors.append(exc)
-
-        threads = [threading.Thread(target=work, args=(w,)) for w in range(6)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=120)
-        assert not errors
-        by_schema: dict[int, set[int]] = {}
-        for i, schema_id in results:
-            by_schema.setdefault(i, set()).add(schema_id)
-        assert all(len(found) == 1 for found in by_schema.values())
-        assert len({next(iter(found)) for found in by_schema.values()}) == 20
 
 
 def test_closed_client_refuses_calls(tmp_path: Path) -> None:
