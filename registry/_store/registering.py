@@ -62,9 +62,12 @@ def register(
         level = in_scope(tables, COMPATIBILITY, subject)
         result = forms.check(tables, subject, prepared, level)
         if not result.is_compatible:
+            # The reasons, without the old schema's whole text (the verbose compatibility
+            # answer still carries it, as the server's does).
+            reasons = [m for m in result.messages if not m.startswith("old schema:")]
             raise IncompatibleSchemaError(
                 f"the schema is incompatible with subject {subject!r} at level {level}: "
-                + "; ".join(result.messages),
+                + "; ".join(reasons),
                 subject=subject,
             )
 

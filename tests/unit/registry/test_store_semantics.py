@@ -347,6 +347,10 @@ def test_incompatible_error_holds_the_messages(registry: EmbeddedRegistry) -> No
     error = caught.value
     assert (error.http_status_code, error.error_code, error.subject) == (409, 40901, "s")
     assert "BACKWARD" in str(error) and "'b'" in str(error)
+    assert "old schema:" not in str(error) and '"type"' not in str(error)  # no schema dump
+    verbose = registry.test_compatibility("s", schema(rec("R", A, {"name": "c", "type": "int"})),
+                                          verbose=True)
+    assert verbose.messages[-1].startswith("old schema:")  # the verbose answer keeps it
 
 
 def test_errors_survive_pickling(registry: EmbeddedRegistry) -> None:
