@@ -1,8 +1,10 @@
 """Encode/decode cost per record, as ratios to raw fastavro measured in the same run.
 
 (a) floor: fastavro ``schemaless_writer`` / ``schemaless_reader`` on a pre-parsed schema, plus
-    the 5-byte header; (b) this toolkit's AvroSerializer / AvroDeserializer (validation on, and
-    off); (c) confluent-kafka's AvroSerializer / AvroDeserializer on its mock registry.
+    the 5-byte header (plain fastavro with its own logical-type conversions: avroframe never
+    changes fastavro's tables, it converts the types it handles itself per compiled schema);
+(b) this toolkit's AvroSerializer / AvroDeserializer (validation on, and off);
+(c) confluent-kafka's AvroSerializer / AvroDeserializer on its mock registry.
 Run: ``python benchmarks/bench_serde.py`` (add ``--quick`` for a short run).
 """
 

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 
-from . import logical as _logical
 from .codec import Reader, Writer
 from .context import SerializationContext
 from .deserializer import AvroDeserializer
@@ -37,8 +36,6 @@ from .logical import Duration, EpochNanos
 from .schema import ParsedSchema, parse
 from .serializer import AvroSerializer
 from .subject import record_name_strategy, topic_name_strategy, topic_record_name_strategy
-
-_logical.install()
 
 # A library logs to its own logger and leaves output to the application.
 logging.getLogger(__name__).addHandler(logging.NullHandler())

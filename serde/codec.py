@@ -2,7 +2,8 @@
 their exceptions into :class:`EncodeError` / :class:`DecodeError`.
 
 A :class:`Writer` or :class:`Reader` is built once per schema (or per writer/reader pair) and then
-called per message with nothing left to look up.
+called per message with nothing left to look up. fastavro gets the schema as
+:mod:`.conversions` plans it (our logical types converted around it, its global tables untouched).
 """
 
 from __future__ import annotations
@@ -16,15 +17,13 @@ from fastavro import schemaless_reader, schemaless_writer
 from fastavro._schema_common import SchemaParseException, UnknownType
 from fastavro.validation import ValidationError
 
-from . import logical
+from .conversions import compile_read, compile_write
 from .errors import DecodeError, DecodeLimitError, EncodeError
+from .explain import explain, mismatch
 from .limits import DecodeLimits, compile_guard
-from .resolution import ResolutionError, Unsupported, compile_resolution
-from .resolve import Fixer
+from .resolution import ResolutionError, Transform, Unsupported, compile_resolution
 from .schema import ParsedSchema
-from .validate import compile_check, explain
-
-logical.install()
+from .validate import compile_check
 
 _WRITE_ERRORS = (
     ValueError,
@@ -57,13 +56,31 @@ _READ_ERRORS = (
 class Writer:
     """Encodes values of one schema; checks each value first unless ``validate`` is False."""
 
-    __slots__ = ("_check", "_parsed", "_raw_bytes", "schema")
+    __slots__ = (
+        "_check",
+        "_ignore_unknown",
+        "_parsed",
+        "_plain",
+        "_prepare",
+        "_raw_bytes",
+        "schema",
+    )
 
-    def __init__(self, schema: ParsedSchema, *, validate: bool = True) -> None:
+    def __init__(
+        self, schema: ParsedSchema, *, validate: bool = True, ignore_unknown_fields: bool = False
+    ) -> None:
         self.schema = schema
         self._parsed = schema.parsed
         self._raw_bytes = schema.is_raw_bytes
-        self._check = compile_check(schema.parsed, schema.named) if validate else None
+        self._ignore_unknown = ignore_unknown_fields
+        self._check = (
+            compile_check(
+                schema.parsed, schema.named, ignore_unknown_fields=ignore_unknown_fields
+            )
+            if validate
+            else None
+        )
+        self._plain, self._prepare = compile_write(schema.parsed, schema.named)
 
     def write(self, prefix: bytes, value: Any) -> bytes:
         """Return ``prefix`` followed by the Avro body of ``value``."""
@@ -83,13 +100,16 @@ class Writer:
             except Exception:  # a user's Mapping or sequence failing inside the check
                 valid = False
             if not valid:
-                raise _explained(self._parsed, self.schema.named, value)
+                raise _explained(self._parsed, self.schema.named, value, self._ignore_unknown)
         buffer = BytesIO()
         buffer.write(prefix)
+        prepare = self._prepare
         try:
-            schemaless_writer(buffer, self._parsed, value)
+            schemaless_writer(buffer, self._plain, value if prepare is None else prepare(value))
         except _WRITE_ERRORS as exc:
-            raise EncodeError(
+            # Checked, yet the writer failed (a string that is not UTF-8): find the path.
+            located = None if check is None else _located(self, value)
+            raise located or EncodeError(
                 f"$: cannot encode {type(value).__name__} with the schema: {_clip(exc)}",
                 python_type=type(value).__name__,
                 avro_type=self.schema.type,
@@ -97,9 +117,19 @@ class Writer:
         return buffer.getvalue()
 
 
-def _explained(parsed: Any, named: dict[str, Any], value: Any) -> EncodeError:
+def _located(writer: Writer, value: Any) -> EncodeError | None:
     try:
-        return explain(parsed, named, value)
+        return mismatch(writer.schema.parsed, writer.schema.named, value,
+                        ignore_unknown_fields=writer._ignore_unknown)
+    except Exception:  # a user's Mapping failing again: keep the writer's own error
+        return None
+
+
+def _explained(
+    parsed: Any, named: dict[str, Any], value: Any, ignore_unknown_fields: bool
+) -> EncodeError:
+    try:
+        return explain(parsed, named, value, ignore_unknown_fields=ignore_unknown_fields)
     except Exception as exc:
         return EncodeError(
             f"$: {type(value).__name__} does not match the schema ({type(exc).__name__}: {exc})",
@@ -111,6 +141,7 @@ class Reader:
     """Decodes bodies written with one writer schema, optionally into a reader schema."""
 
     __slots__ = (
+        "_finish",
         "_guard",
         "_max_frame",
         "_parsed",
@@ -134,27 +165,35 @@ class Reader:
         self.writer = writer
         self.reader = reader
         self.schema_id = schema_id
-        self._parsed = writer.parsed
         self._raw_bytes = writer.is_raw_bytes
         self._max_frame = limits.max_frame_bytes
         self._guard = compile_guard(writer.parsed, writer.named, limits)
-        self._post: Fixer | None = None
-        self._tagged = False
+        self._post: Transform | None = None
+        tagged = False
         if reader is not None and not _same_schema(writer, reader):
-            self._post, self._tagged = _resolution(writer, reader)
+            self._post, tagged = _resolution(writer, reader)
+        # Our logical types of the writer schema, then (if any) the resolution to the reader's.
+        plan = compile_read(writer.parsed, writer.named, tagged=tagged)
+        self._parsed, self._finish, self._tagged = plan
 
         self.read_prefixed: Callable[[bytes], Any] = self._compile_prefixed()
         """Decode a classic frame (body at offset 5): the per-message entry point."""
 
     def _compile_prefixed(self) -> Callable[[bytes], Any]:
-        if self._raw_bytes or self._guard is not None or self._post is not None:
+        guard = self._guard
+        always_guarded = guard is not None and guard.safe_body_bytes < 0
+        if self._raw_bytes or self._post is not None or self._tagged or always_guarded:
             return lambda data: self.read(data, 5)
-        # The common case, as a closure over locals: nothing but fastavro per message.
-        parsed, max_frame = self._parsed, self._max_frame
+        # The common case, as a closure over locals: nothing but fastavro per message (a frame
+        # long enough to break a decode limit takes the guarded path), then our logical types
+        # where the schema has them.
+        parsed, max_frame, finish = self._parsed, self._max_frame, self._finish
+        if guard is not None:
+            max_frame = min(max_frame, 5 + guard.safe_body_bytes)
 
         def read_prefixed(data: bytes) -> Any:
             if len(data) > max_frame:
-                return self.read(data, 5)  # raises DecodeLimitError
+                return self.read(data, 5)  # guarded, or raises DecodeLimitError
             stream = BytesIO(data)
             stream.seek(5)
             try:
@@ -162,7 +201,21 @@ class Reader:
             except _READ_ERRORS as exc:
                 raise self._error(exc, stream, data) from exc
 
-        return read_prefixed
+        if finish is None:
+            return read_prefixed
+        convert = finish
+
+        def read_prefixed_converted(data: bytes) -> Any:
+            if len(data) > max_frame:
+                return self.read(data, 5)  # guarded, or raises DecodeLimitError
+            stream = BytesIO(data)
+            stream.seek(5)
+            try:
+                return convert(schemaless_reader(stream, parsed))
+            except _READ_ERRORS as exc:
+                raise self._error(exc, stream, data) from exc
+
+        return read_prefixed_converted
 
     def _error(self, exc: BaseException, stream: BytesIO, data: bytes) -> DecodeError:
         position = stream.tell()
@@ -182,9 +235,10 @@ class Reader:
             )
         if self._raw_bytes:
             return data[offset:]
-        if self._guard is not None:
+        guard = self._guard
+        if guard is not None and len(data) - offset > guard.safe_body_bytes:
             try:
-                self._guard(data, offset)
+                guard(data, offset)
             except DecodeError as exc:
                 exc.schema_id = self.schema_id
                 raise
@@ -192,6 +246,8 @@ class Reader:
         stream.seek(offset)
         try:
             value = schemaless_reader(stream, self._parsed, return_named_type=self._tagged)
+            if self._finish is not None:
+                value = self._finish(value)
         except _READ_ERRORS as exc:
             raise self._error(exc, stream, data) from exc
         post = self._post
@@ -207,7 +263,7 @@ class Reader:
             ) from exc
 
 
-def _resolution(writer: ParsedSchema, reader: ParsedSchema) -> tuple[Fixer | None, bool]:
+def _resolution(writer: ParsedSchema, reader: ParsedSchema) -> tuple[Transform | None, bool]:
     """(transform after the read, tagged read) for a writer/reader pair, compiled once.
 
     The body is read with the writer schema and transformed into the reader's shape; a tagged
@@ -223,7 +279,7 @@ def _resolution(writer: ParsedSchema, reader: ParsedSchema) -> tuple[Fixer | Non
         return _unreadable(str(exc)), False
 
 
-def _unreadable(message: str) -> Fixer:
+def _unreadable(message: str) -> Transform:
     def unreadable(value: Any) -> Any:
         raise ResolutionError(message)
 

@@ -139,10 +139,42 @@ class AvroDeserializer:
         except Exception as exc:  # a user hook: surface it as a decode failure (policy applies)
             raise DecodeError(f"from_dict failed: {type(exc).__name__}: {exc}") from exc
 
-    def warm_up(self, *schema_ids: int) -> None:
-        """Fetch and prepare the decoders for these schema ids now."""
+    def warm_up(self, *schema_ids: int | frame.SchemaRef) -> None:
+        """Fetch and prepare the decoders for these schema ids (or ``SchemaRef``s) now."""
         for schema_id in schema_ids:
-            self._reader_for_id(schema_id, frame.schema_id_prefix(schema_id))
+            if isinstance(schema_id, frame.SchemaRef):
+                self._reader_for(schema_id)
+            else:
+                self._reader_for_id(schema_id, frame.schema_id_prefix(schema_id))
+
+    def missing_schema(
+        self, data: Any, is_key: bool = False, headers: Any = None
+    ) -> frame.SchemaRef | None:
+        """The schema ``data`` names when decoding it would first fetch that schema, else None.
+
+        None also for tombstones and for bytes that are no frame (decoding them raises without
+        a registry call). Lets asyncio callers fetch (``warm_up(ref)``) off the event loop.
+        """
+        if data is None:
+            return None
+        try:
+            if type(data) is not bytes:
+                data = _as_bytes(data)
+            if headers and frame.find_header(headers, frame.header_name(is_key)) is not None:
+                ref = frame.unpack(data, headers, is_key=is_key).ref
+            elif len(data) >= 5 and data[0] == 0:
+                if data[:5] in self._by_prefix:
+                    return None
+                ref = frame.SchemaRef(schema_id=int.from_bytes(data[1:5], "big"))
+            else:
+                ref = frame.unpack(data).ref
+        except SerdeError:
+            return None
+        if ref.guid is None:
+            return None if self._loads.get(("id", ref.schema_id)) is not None else ref
+        if ref.guid.bytes in self._by_guid:
+            return None
+        return None if self._loads.get(("guid", ref.guid.bytes)) is not None else ref
 
     def _reader_for(self, ref: frame.SchemaRef) -> Reader:
         if ref.guid is None:

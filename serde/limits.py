@@ -1,19 +1,26 @@
 """Decode limits, and the guard that enforces them before fastavro reads hostile bytes.
 
 fastavro reads an array's items one by one for as many as the block count claims: items that
-take zero bytes (null, an empty record) let 10 bytes claim 2**62 items and loop forever, and a
-recursive schema nested a few thousand deep overflows the C stack. So for writer schemas that
-have such arrays or recursion (and only those), the body is first walked by a small skipper that
-checks item counts, nesting depth and lengths, and fails fast with :class:`DecodeLimitError`.
+take zero bytes (null, an empty record) let 10 bytes claim 2**62 items and loop forever; a frame
+of small map entries or array items becomes a hundred times its size in Python objects; and a
+recursive schema nested a few thousand deep overflows the C stack. So a body that could break a
+limit is first walked by a small skipper that counts collection items and nesting depth and
+checks lengths, failing fast with :class:`DecodeLimitError`. Which bodies need the walk is
+decided once per schema: never for schemas without collections or recursion, only for bodies
+longer than ``max_items`` bytes when every item takes at least a byte (so the usual frame is read
+by fastavro alone), and always for recursive schemas and arrays of zero-byte items.
+
+Depth counts records, arrays and maps, the outermost included; unions add no level (the
+serializer's checks count the same way).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import DecodeError, DecodeLimitError
+from .schematypes import RECORDS, children, deref, kind, max_nesting
 
 
 @dataclass(frozen=True)
@@ -23,9 +30,10 @@ class DecodeLimits:
     max_frame_bytes: int = 64 * 1024 * 1024
     """Largest frame accepted (Kafka's default message limit is 1 MiB)."""
     max_items: int = 1_000_000
-    """Most collection items of zero-byte types in one frame."""
+    """Most collection items (array items plus map entries, of any type, all collections
+    together) in one frame."""
     max_depth: int = 512
-    """Deepest nesting (records, arrays, maps, unions) in a frame of a recursive schema;
+    """Deepest nesting of records, arrays and maps (unions do not count) in one frame;
     fastavro's C reader overflows the stack a few thousand levels down."""
 
     def __post_init__(self) -> None:
@@ -35,55 +43,82 @@ class DecodeLimits:
                 raise ValueError(f"{name} must be a positive int, not {value!r}")
 
 
-Guard = Callable[[bytes, int], None]
-
-
-def _resolve(node: Any, named: dict[str, Any]) -> Any:
-    return named.get(node, node) if isinstance(node, str) else node
-
-
 def _zero_bytes_possible(node: Any, named: dict[str, Any], seen: frozenset[str]) -> bool:
-    node = _resolve(node, named)
-    if node == "null":
+    node = deref(node, named)
+    node_kind = kind(node)
+    if node_kind == "null":
         return True
-    if isinstance(node, dict):
-        kind = node["type"]
-        if kind == "null":
-            return True
-        if kind == "fixed":
-            return int(node["size"]) == 0
-        if kind in ("record", "error"):
-            if node["name"] in seen:
-                return False
-            inner = seen | {node["name"]}
-            return all(_zero_bytes_possible(f["type"], named, inner) for f in node["fields"])
+    if node_kind == "fixed":
+        return int(node["size"]) == 0
+    if node_kind in RECORDS:
+        if node["name"] in seen:
+            return False
+        inner = seen | {node["name"]}
+        return all(_zero_bytes_possible(f["type"], named, inner) for f in node["fields"])
     return False
 
 
-def _hazards(node: Any, named: dict[str, Any], stack: tuple[str, ...]) -> bool:
-    node = _resolve(node, named)
-    if isinstance(node, list):
-        return any(_hazards(branch, named, stack) for branch in node)
-    if not isinstance(node, dict):
-        return False
-    kind = node["type"]
-    if kind in ("record", "error"):
-        if node["name"] in stack:
-            return True  # recursion
-        inner = (*stack, node["name"])
-        return any(_hazards(f["type"], named, inner) for f in node["fields"])
-    if kind == "array":
-        return _zero_bytes_possible(node["items"], named, frozenset()) or _hazards(
-            node["items"], named, stack
-        )
-    if kind == "map":
-        return _hazards(node["values"], named, stack)
-    return False
+def _collections(node: Any, named: dict[str, Any], seen: set[str]) -> tuple[bool, bool]:
+    """(has an array or map, has an array whose items can take zero bytes)."""
+    node = deref(node, named)
+    node_kind = kind(node)
+    if node_kind in RECORDS:
+        if node["name"] in seen:
+            return False, False
+        seen.add(node["name"])
+    found = node_kind in ("array", "map")
+    zero = node_kind == "array" and _zero_bytes_possible(node["items"], named, frozenset())
+    for child in children(node):
+        child_found, child_zero = _collections(child, named, seen)
+        found, zero = found or child_found, zero or child_zero
+    return found, zero
 
 
 def needs_guard(parsed: Any, named: dict[str, Any]) -> bool:
-    """True when fastavro alone could loop or overflow on hostile bytes for this schema."""
-    return _hazards(parsed, named, ())
+    """True when fastavro alone could loop or overflow on a short hostile body for this schema
+    (recursion, or arrays of zero-byte items): every body is then walked first."""
+    return max_nesting(parsed, named) is None or _collections(parsed, named, set())[1]
+
+
+class Guard:
+    """The pre-read check of one writer schema's bodies against the decode limits."""
+
+    __slots__ = ("_limits", "_named", "_parsed", "safe_body_bytes")
+
+    def __init__(
+        self, parsed: Any, named: dict[str, Any], limits: DecodeLimits, safe_body_bytes: int
+    ) -> None:
+        self._parsed = parsed
+        self._named = named
+        self._limits = limits
+        self.safe_body_bytes = safe_body_bytes
+        """Bodies of at most this many bytes cannot break a limit and are not walked
+        (-1: every body is walked)."""
+
+    def __call__(self, data: bytes, offset: int) -> None:
+        """Raise :class:`DecodeError` if the body at ``offset`` breaks a limit or is malformed."""
+        if len(data) - offset <= self.safe_body_bytes:
+            return
+        try:
+            _Skipper(data, self._named, self._limits).skip(self._parsed, offset, 0)
+        except RecursionError:
+            # max_depth raised beyond what this thread's stack allows: still a typed failure.
+            raise DecodeLimitError(
+                f"nesting too deep for this thread's stack (max_depth={self._limits.max_depth})"
+            ) from None
+
+
+def compile_guard(parsed: Any, named: dict[str, Any], limits: DecodeLimits) -> Guard | None:
+    """The pre-read check for a writer schema, or None when fastavro is safe on its own."""
+    nesting = max_nesting(parsed, named)
+    found, zero = _collections(parsed, named, set())
+    if nesting is None or nesting > limits.max_depth or zero:
+        return Guard(parsed, named, limits, -1)
+    if found:
+        # Every item takes at least one byte of its own, so a body no longer than max_items
+        # bytes cannot hold more than max_items items.
+        return Guard(parsed, named, limits, limits.max_items)
+    return None
 
 
 class _Skipper:
@@ -124,55 +159,49 @@ class _Skipper:
         return pos + size
 
     def skip(self, node: Any, pos: int, depth: int) -> int:
-        node = _resolve(node, self.named)
-        if isinstance(node, list):
+        """Skip one value of ``node`` at ``pos``, inside ``depth`` enclosing containers.
+
+        One Python frame per level of nesting (unions and blocks are loops, not calls), so
+        max_depth levels fit in the interpreter's default recursion limit.
+        """
+        node = deref(node, self.named)
+        while isinstance(node, list):  # a union is no level of its own
             index, after = self.long(pos)
             if not 0 <= index < len(node):
                 raise self.fail(f"union branch {index} out of range 0..{len(node) - 1}", pos)
-            return self.skip(node[index], after, self.deeper(depth, pos))
-        kind = node["type"] if isinstance(node, dict) else node
-        if isinstance(kind, (dict, list)):
-            return self.skip(kind, pos, depth)
-        if kind == "null":
+            node, pos = deref(node[index], self.named), after
+        node_kind = kind(node)
+        if node_kind == "null":
             return pos
-        if kind == "boolean":
+        if node_kind == "boolean":
             return self.take(pos, 1)
-        if kind in ("int", "long"):
+        if node_kind in ("int", "long"):
             return self.long(pos)[1]
-        if kind == "float":
+        if node_kind == "float":
             return self.take(pos, 4)
-        if kind == "double":
+        if node_kind == "double":
             return self.take(pos, 8)
-        if kind in ("bytes", "string"):
+        if node_kind in ("bytes", "string"):
             size, after = self.long(pos)
             return self.take(after, size)
-        if kind == "fixed":
+        if node_kind == "fixed":
             return self.take(pos, int(node["size"]))
-        if kind == "enum":
+        if node_kind == "enum":
             index, after = self.long(pos)
             if not 0 <= index < len(node["symbols"]):
                 raise self.fail(f"enum index {index} out of range for {node['name']}", pos)
             return after
-        if kind in ("array", "map"):
-            return self.blocks(node, pos, self.deeper(depth, pos))
-        if kind in ("record", "error"):
+        if node_kind in RECORDS:
             depth = self.deeper(depth, pos)
             for field in node["fields"]:
                 pos = self.skip(field["type"], pos, depth)
             return pos
-        raise self.fail(f"unknown type {kind!r}", pos)
-
-    def deeper(self, depth: int, pos: int) -> int:
-        """One more level of nesting (record, array, map or union), within max_depth."""
-        if depth >= self.limits.max_depth:
-            raise DecodeLimitError(
-                f"nesting deeper than max_depth={self.limits.max_depth}", offset=pos
-            )
-        return depth + 1
-
-    def blocks(self, node: Any, pos: int, depth: int) -> int:
-        inner = node["items"] if node["type"] == "array" else node["values"]
-        while True:
+        if node_kind not in ("array", "map"):
+            raise self.fail(f"unknown type {node_kind!r}", pos)
+        depth = self.deeper(depth, pos)
+        is_map = node_kind == "map"
+        inner = node["values"] if is_map else node["items"]
+        while True:  # the blocks: a count (negative: then a byte size), the items; 0 ends
             start = pos
             count, pos = self.long(pos)
             if count == 0:
@@ -189,24 +218,15 @@ class _Skipper:
                     offset=start,
                 )
             for _ in range(count):
-                if node["type"] == "map":
+                if is_map:
                     key_size, pos = self.long(pos)
                     pos = self.take(pos, key_size)
                 pos = self.skip(inner, pos, depth)
 
-
-def compile_guard(parsed: Any, named: dict[str, Any], limits: DecodeLimits) -> Guard | None:
-    """A pre-read check for hazardous schemas, or None when fastavro is safe on its own."""
-    if not needs_guard(parsed, named):
-        return None
-
-    def guard(data: bytes, offset: int) -> None:
-        try:
-            _Skipper(data, named, limits).skip(parsed, offset, 0)
-        except RecursionError:
-            # max_depth raised beyond what this thread's stack allows: still a typed failure.
+    def deeper(self, depth: int, pos: int) -> int:
+        """One more level of nesting (a record, array or map), within max_depth."""
+        if depth >= self.limits.max_depth:
             raise DecodeLimitError(
-                f"nesting too deep for this thread's stack (max_depth={limits.max_depth})"
-            ) from None
-
-    return guard
+                f"nesting deeper than max_depth={self.limits.max_depth}", offset=pos
+            )
+        return depth + 1

@@ -1,9 +1,10 @@
-"""Avro 1.12 logical types that fastavro lacks, registered once into fastavro's tables.
+"""Our logical types: Avro 1.12's additions fastavro lacks, and Java's forms where they differ.
 
-Adds ``timestamp-nanos``, ``local-timestamp-nanos``, ``uuid`` on ``fixed(16)`` and ``duration``,
-and replaces the ``decimal``-on-``bytes`` writer so it writes the shortest two's-complement form
-(as Java's ``BigInteger.toByteArray`` does; fastavro's form is valid but sometimes a byte longer).
-Importing :mod:`serde` calls :func:`install` once.
+``timestamp-nanos``, ``local-timestamp-nanos``, ``uuid`` on ``fixed(16)`` and ``duration`` are
+added; ``decimal`` is written in Java's forms (the shortest two's complement on ``bytes``, sign
+extension on ``fixed``) and read with a bound on its length; ``date`` takes only a date; times of
+day are range-checked when read. fastavro's global tables are never touched: :data:`WRITERS` and
+:data:`READERS` are ours, and :mod:`.conversions` applies them to the schemas we compile.
 """
 
 from __future__ import annotations
@@ -12,12 +13,18 @@ import datetime as _dt
 import decimal
 import math
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from fastavro.read import LOGICAL_READERS
 from fastavro.write import LOGICAL_WRITERS
+
+LogicalWriter = Callable[[Any, Any], Any]
+"""``(value, schema node) -> value of the underlying Avro type`` (unchanged if not ours)."""
+LogicalReader = Callable[..., Any]
+"""``(value of the underlying type, writer node, reader node) -> Python value``."""
 
 _EPOCH = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
 _EPOCH_NAIVE = _dt.datetime(1970, 1, 1)
@@ -136,22 +143,24 @@ def _read_time_micros(data: int, writer_schema: Any = None, reader_schema: Any =
     )
 
 
+_EXACT = decimal.Context(prec=decimal.MAX_PREC)
+
+
 def decimal_to_unscaled(value: decimal.Decimal, scale: int, precision: int) -> int:
     """The unscaled integer of ``value`` at ``scale``; refuses rounding and excess precision."""
     if not value.is_finite():
         raise ValueError(f"cannot encode {value} as an Avro decimal")
-    sign, digits, exponent = value.as_tuple()
+    _, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     if -exponent > scale:
         raise ValueError(
             f"cannot encode decimal {value} (scale {-exponent}) as scale {scale} without rounding"
         )
-    significant = "".join(map(str, digits)).lstrip("0")
     # Count the digits before building the number: 1E+50000000 must fail at once, not compute.
-    if significant and len(significant) + exponent + scale > precision:
+    # (The coefficient's digits have no leading zeros; zero's are (0,).)
+    if digits != (0,) and len(digits) + exponent + scale > precision:
         raise ValueError(f"decimal {value} needs more than the {precision} digits allowed")
-    unscaled = int(significant or "0") * 10 ** (exponent + scale)
-    return int(-unscaled if sign else unscaled)
+    return int(value.scaleb(scale, _EXACT))  # exact: an integer of at most `precision` digits
 
 
 def max_decimal_bytes(precision: int) -> int:
@@ -170,15 +179,19 @@ def _write_fixed_decimal(datum: Any, schema: Any) -> Any:
         raise ValueError(f"decimal {datum} does not fit in fixed({schema['size']})") from None
 
 
-def _bounded_decimal_reader(read: Any) -> Any:
-    def read_decimal(data: bytes, writer_schema: Any = None, reader_schema: Any = None) -> Any:
-        precision = int(writer_schema["precision"])
-        if len(data) > max_decimal_bytes(precision):
-            # A hostile length would make the conversion quadratic: refuse it up front.
-            raise ValueError(f"a decimal of {len(data)} bytes exceeds precision {precision}")
-        return read(data, writer_schema, reader_schema)
+_CONTEXTS: dict[int, decimal.Context] = {}
 
-    return read_decimal
+
+def _read_bytes_decimal(data: bytes, writer_schema: Any = None, reader_schema: Any = None) -> Any:
+    precision = int(writer_schema["precision"])
+    if len(data) > max_decimal_bytes(precision):
+        # A hostile length would make the conversion quadratic: refuse it up front.
+        raise ValueError(f"a decimal of {len(data)} bytes exceeds precision {precision}")
+    context = _CONTEXTS.get(precision)
+    if context is None:  # one per precision, never changed afterwards (so shared safely)
+        context = _CONTEXTS.setdefault(precision, decimal.Context(prec=precision))
+    unscaled = int.from_bytes(data, "big", signed=True)
+    return context.create_decimal(unscaled).scaleb(-writer_schema.get("scale", 0), context)
 
 
 def _write_date(datum: Any, schema: Any) -> Any:
@@ -202,26 +215,43 @@ def _write_bytes_decimal(datum: Any, schema: Any) -> Any:
     return minimal_twos_complement(unscaled)
 
 
-_installed = False
+WRITERS: Mapping[str, LogicalWriter] = MappingProxyType({
+    "bytes-decimal": _write_bytes_decimal,
+    "fixed-decimal": _write_fixed_decimal,
+    "int-date": _write_date,
+    "long-timestamp-nanos": _write_timestamp_nanos,
+    "long-local-timestamp-nanos": _write_local_timestamp_nanos,
+    "fixed-uuid": _write_fixed_uuid,
+    "fixed-duration": _write_duration,
+})
+"""The writer conversions we apply instead of fastavro's, by ``<avro type>-<logical type>``."""
+
+READERS: Mapping[str, LogicalReader] = MappingProxyType({
+    "bytes-decimal": _read_bytes_decimal,
+    "int-time-millis": _read_time_millis,
+    "long-time-micros": _read_time_micros,
+    "long-timestamp-nanos": _read_nanos,
+    "long-local-timestamp-nanos": _read_nanos,
+    "fixed-uuid": _read_fixed_uuid,
+    "fixed-duration": _read_duration,
+})
+"""The reader conversions we apply instead of fastavro's, by ``<avro type>-<logical type>``."""
 
 
-def install() -> None:
-    """Register the extra logical types with fastavro (idempotent)."""
-    global _installed
-    if _installed:
-        return
-    LOGICAL_WRITERS["long-timestamp-nanos"] = _write_timestamp_nanos
-    LOGICAL_READERS["long-timestamp-nanos"] = _read_nanos
-    LOGICAL_WRITERS["long-local-timestamp-nanos"] = _write_local_timestamp_nanos
-    LOGICAL_READERS["long-local-timestamp-nanos"] = _read_nanos
-    LOGICAL_WRITERS["fixed-uuid"] = _write_fixed_uuid
-    LOGICAL_READERS["fixed-uuid"] = _read_fixed_uuid
-    LOGICAL_WRITERS["fixed-duration"] = _write_duration
-    LOGICAL_READERS["fixed-duration"] = _read_duration
-    LOGICAL_WRITERS["bytes-decimal"] = _write_bytes_decimal
-    LOGICAL_WRITERS["fixed-decimal"] = _write_fixed_decimal
-    LOGICAL_READERS["bytes-decimal"] = _bounded_decimal_reader(LOGICAL_READERS["bytes-decimal"])
-    LOGICAL_WRITERS["int-date"] = _write_date
-    LOGICAL_READERS["int-time-millis"] = _read_time_millis
-    LOGICAL_READERS["long-time-micros"] = _read_time_micros
-    _installed = True
+def logical_key(node: Any) -> str | None:
+    """``<avro type>-<logical type>`` of a schema node, as fastavro keys its tables (or None)."""
+    if isinstance(node, dict):
+        logical, kind = node.get("logicalType"), node.get("type")
+        if logical is not None and isinstance(kind, str):
+            return f"{kind}-{logical}"
+    return None
+
+
+def writer_for(key: str) -> LogicalWriter | None:
+    """The conversion a value of logical type ``key`` gets before it is written (ours first)."""
+    return WRITERS.get(key) or LOGICAL_WRITERS.get(key)
+
+
+def reader_for(key: str) -> LogicalReader | None:
+    """The conversion a decoded value of logical type ``key`` gets (ours first, then fastavro's)."""
+    return READERS.get(key) or LOGICAL_READERS.get(key)

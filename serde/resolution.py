@@ -14,6 +14,10 @@ one (two records, a record and a map, an enum and a string), :class:`Unsupported
 to read *tagged* (fastavro's ``return_named_type``) and compile again, telling named branches
 apart by name. A pair Java could never read, or whose unnamed branches still cannot be told
 apart, raises :class:`ResolutionError`, which the codec reports as a ``DecodeError`` per frame.
+
+The values transformed here are those a read with the writer schema gives, logical types of both
+sides converted as :mod:`.logical` converts them. :func:`default_value` (field defaults from
+JSON to the values a decode gives) also serves the CLI.
 """
 
 from __future__ import annotations
@@ -21,23 +25,148 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 import decimal
+import struct
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-from .logical import Duration, EpochNanos
-from .resolve import (
-    PRIMITIVE_PROMOTIONS,
-    _kind,
-    _names,
-    _node,
-    applied_logical,
-    default_value,
-    relogical,
-)
+from .logical import Duration, EpochNanos, logical_key, reader_for, writer_for
 
 Transform = Callable[[Any], Any]
+_F32 = struct.Struct("<f")
 
+
+def to_float32(value: float) -> float:
+    """Round a Python float to the nearest 32-bit float, as Java's (float) cast does."""
+    try:
+        return float(_F32.unpack(_F32.pack(value))[0])
+    except OverflowError:
+        return float("inf") if value > 0 else float("-inf")
+
+
+def _node(node: Any, named: dict[str, Any]) -> Any:
+    while isinstance(node, str) and node in named:
+        node = named[node]
+    if (
+        isinstance(node, dict)
+        and isinstance(node.get("type"), (dict, list))
+        and not node.get("logicalType")
+    ):
+        return _node(node["type"], named)
+    return node
+
+
+def _kind(node: Any) -> str:
+    if isinstance(node, list):
+        return "union"
+    if isinstance(node, dict):
+        return str(node["type"])
+    return str(node)
+
+
+def default_value(node: Any, default: Any, named: dict[str, Any]) -> Any:
+    """Convert a field default from its JSON form to the Python value a decode would give."""
+    node = _node(node, named)
+    kind = _kind(node)
+    if kind == "union":
+        errors = []
+        for branch in node:
+            try:
+                return default_value(branch, default, named)
+            except (TypeError, ValueError, KeyError, AttributeError) as exc:
+                errors.append(exc)
+        raise ValueError(f"{default!r} matches no branch of union {node}")
+    if kind == "null":
+        if default is not None:
+            raise ValueError(f"expected null, got {default!r}")
+        return None
+    if kind in ("bytes", "fixed"):
+        if not isinstance(default, str):
+            raise TypeError(f"expected a string of bytes for {kind}, got {default!r}")
+        value: Any = default.encode("latin-1")
+    elif kind in ("float", "double"):
+        if isinstance(default, bool) or not isinstance(default, (int, float, str)):
+            raise TypeError(f"expected a number for {kind}, got {default!r}")
+        value = float(default)  # "NaN" / "Infinity" strings are allowed by Java
+    elif kind in ("int", "long"):
+        if isinstance(default, bool) or not isinstance(default, int):
+            raise TypeError(f"expected an integer for {kind}, got {default!r}")
+        value = default
+    elif kind == "boolean":
+        if not isinstance(default, bool):
+            raise TypeError(f"expected true or false, got {default!r}")
+        value = default
+    elif kind in ("string", "enum"):
+        if not isinstance(default, str):
+            raise TypeError(f"expected a string for {kind}, got {default!r}")
+        value = default
+    elif kind == "array":
+        value = [default_value(node["items"], item, named) for item in default]
+    elif kind == "map":
+        value = {key: default_value(node["values"], item, named) for key, item in default.items()}
+    elif kind in ("record", "error"):
+        value = {}
+        for field in node["fields"]:
+            if field["name"] in default:
+                value[field["name"]] = default_value(field["type"], default[field["name"]], named)
+            elif "default" in field:
+                value[field["name"]] = default_value(field["type"], field["default"], named)
+            else:
+                raise ValueError(f"missing field {field['name']!r} (no default)")
+    else:
+        raise TypeError(f"unsupported type {kind}")
+    key = logical_key(node)
+    reader = reader_for(key) if key is not None else None
+    if reader is not None:
+        value = reader(value, node, node)
+    return value
+
+
+def _names(node: dict[str, Any]) -> set[str]:
+    names = {node["name"], node["name"].rsplit(".", 1)[-1]}
+    for alias in node.get("aliases", ()):
+        names.add(alias)
+        names.add(alias.rsplit(".", 1)[-1])
+    return names
+
+
+PRIMITIVE_PROMOTIONS: dict[tuple[str, str], Transform | None] = {
+    ("int", "long"): None,
+    ("int", "float"): to_float32,
+    ("long", "float"): to_float32,
+    ("int", "double"): float,
+    ("long", "double"): float,
+    ("float", "double"): None,
+    ("string", "bytes"): lambda v: v.encode("utf-8"),
+    ("bytes", "string"): lambda v: v.decode("utf-8"),
+}
+"""Avro's promotions (writer type, reader type) and how a decoded value changes (None: not)."""
+
+
+def applied_logical(node: Any) -> str | None:
+    """The logical type fastavro applies when reading ``node`` (None if it applies none)."""
+    key = logical_key(node)
+    if key is not None and reader_for(key) is not None:
+        return str(node["logicalType"])
+    return None
+
+
+def relogical(w: Any, r: Any) -> Transform | None:
+    """Java converts with the reader's logical type, fastavro with the writer's: redo it."""
+    wk, rk = _kind(w), _kind(r)
+    wl, rl = applied_logical(w), applied_logical(r)
+    undo = writer_for(f"{wk}-{wl}") if wl else None
+    promote = PRIMITIVE_PROMOTIONS.get((wk, rk)) if wk != rk else None
+    redo = reader_for(f"{rk}-{rl}") if rl else None
+
+    def convert(value: Any) -> Any:
+        if undo is not None:
+            value = undo(value, w)
+        if promote is not None:
+            value = promote(value)
+        return redo(value, r, r) if redo is not None else value  # as the reader declares
+
+    return convert
 
 class Unsupported(Exception):
     """This pair needs a tagged read (named union branches returned with their names)."""

@@ -56,6 +56,9 @@ class AvroSerializer:
         to_dict: ``(obj, ctx) -> dict`` for your own classes; dataclasses work without one.
         validate: check values against the schema before writing (on by default: fastavro's
             writer alone accepts values Java rejects).
+        ignore_unknown_fields: drop record keys that are not fields of the schema instead of
+            refusing them with :class:`EncodeError` (the default, as Java does; applies when
+            ``validate`` is on).
         id_format: how frames carry the schema: ``"id"`` (magic 0 + 4-byte id, the default),
             ``"guid"`` (magic 1 + GUID), or ``"header"`` (GUID in the ``__key_schema_id`` /
             ``__value_schema_id`` header); or one of the :class:`~avroframe.serde.frame.IdFormat`
@@ -76,6 +79,7 @@ class AvroSerializer:
         to_dict: ToDict | None = None,
         validate: bool = True,
         id_format: frame.IdFormatLike = "id",
+        ignore_unknown_fields: bool = False,
     ) -> None:
         if use_latest_version and use_schema_id is not None:
             raise ConfigError("use_latest_version and use_schema_id exclude each other")
@@ -104,11 +108,14 @@ class AvroSerializer:
         self._latest_ttl = latest_cache_ttl
         self._to_dict = to_dict
         self._validate = validate
+        self._ignore_unknown = ignore_unknown_fields
         self._schema: ParsedSchema | None = None
         self._writer: Writer | None = None
         if schema is not None:
             self._schema = parse_with(registry, schema)
-            self._writer = Writer(self._schema, validate=validate)
+            self._writer = Writer(
+                self._schema, validate=validate, ignore_unknown_fields=ignore_unknown_fields
+            )
         self._bindings: tuple[dict[str, _Binding], dict[str, _Binding]] = ({}, {})
         self._writers_by_id: dict[int, Writer] = {}
         self._lock = threading.Lock()
@@ -184,6 +191,16 @@ class AvroSerializer:
         """Resolve the schema id for ``topic`` now, so a misconfiguration fails at start-up."""
         return self._bind(topic, bool(is_key)).schema_id
 
+    def is_bound(self, topic: str, is_key: bool = False, *, for_seconds: float = 0.0) -> bool:
+        """True when :meth:`serialize` for ``(topic, is_key)`` makes no registry call for the
+        next ``for_seconds`` seconds (its schema id is resolved and, with
+        ``use_latest_version``, does not expire sooner). Lets asyncio callers keep registry
+        calls off the event loop."""
+        binding = self._bindings[1 if is_key else 0].get(topic) if isinstance(topic, str) else None
+        return binding is not None and not (
+            binding.expires and binding.expires < time.monotonic() + for_seconds
+        )
+
     def _bind(self, topic: str, is_key: bool) -> _Binding:
         if not isinstance(topic, str):
             raise ConfigError(f"topic must be a str, not {type(topic).__name__}")
@@ -258,7 +275,9 @@ class AvroSerializer:
                 if schema is None
                 else parse_with(self._registry, schema)
             )
-            writer = self._writers_by_id[schema_id] = Writer(parsed, validate=self._validate)
+            writer = self._writers_by_id[schema_id] = Writer(
+                parsed, validate=self._validate, ignore_unknown_fields=self._ignore_unknown
+            )
         return writer
 
     def _guid(self, subject: str, schema_id: int) -> str:

@@ -1,10 +1,20 @@
 """Value checks compiled once per writer schema, run before every write.
 
-fastavro's writer silently accepts values Java rejects (an int beyond 32 bits, a bool for an int,
-a str for bytes), and ``fastavro.validation.validate()`` per message costs several times the
-encode itself. So a schema is compiled once into generated Python predicates (fast, returning
-True/False); only when a value fails does the slower :func:`explain` walk find the field path
-and the reason for the :class:`EncodeError`.
+fastavro's writer silently accepts values Java refuses (an int beyond 32 bits, a bool for an
+int, a str for bytes, ``1e300`` for a ``float``, a key the record does not have), and
+``fastavro.validation.validate()`` per message costs several times the encode itself. So a schema
+is compiled once into generated Python predicates (fast, returning True/False): union branches
+are inlined into one expression, records are read with one ``len`` and one lookup per field.
+Only when a value fails does the slower walk of :mod:`.explain` find the field path and the
+reason for the :class:`EncodeError`.
+
+What is checked beyond the Python types: int and long ranges, float values that Java's cast
+would turn into an infinity (NaN and infinities themselves pass, as in Java), ints too large for
+a double, decimals that would need rounding or more digits than their precision (or are not
+finite), nanosecond timestamps outside a long, record keys that are not fields (unless ignored),
+and nesting deeper than ``max_depth`` records, arrays and maps (unions add no level), counted as
+the deserializer counts it. A string that is not valid UTF-8 (a lone surrogate) is left out:
+fastavro's writer raises on it, and the explanation then names its path.
 """
 
 from __future__ import annotations
@@ -15,23 +25,49 @@ import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from .errors import EncodeError
-from .logical import Duration
+from .limits import DecodeLimits
+from .logical import Duration, decimal_to_unscaled
+from .schematypes import RECORDS, deref, kind, logical_type, max_nesting, type_name
 
 Check = Callable[[Any], bool]
 
-_INT = "(type({v}) is int or _isint({v})) and -2147483648 <= {v} <= 2147483647"
-_LONG = "(type({v}) is int or _isint({v})) and -9223372036854775808 <= {v} <= 9223372036854775807"
+MAX_DEPTH = DecodeLimits().max_depth
+"""Deepest nesting the serializer writes by default: what the deserializer reads by default."""
+
+_F32 = float(2**128 - 2**103)
+"""Finite doubles at or beyond this magnitude round to infinity as a 32-bit float."""
+_F32_INT = 2**128 - 2**103 - 2**74
+"""Ints at or beyond this round (to a double, then to 32 bits) to infinity."""
+_F64_INT = 2**1024 - 2**970
+"""Ints at or beyond this do not convert to a double."""
+_INFINITIES = (float("inf"), float("-inf"))
+_LONG_MIN, _LONG_MAX = -(2**63), 2**63 - 1
+
+_INT = "(type({v}) is int or is_int({v})) and -2147483648 <= {v} <= 2147483647"
+_LONG = "(type({v}) is int or is_int({v})) and -9223372036854775808 <= {v} <= 9223372036854775807"
 _BYTES = "(type({v}) is bytes or isinstance({v}, (bytes, bytearray)))"
+_STRING = "(type({v}) is str or isinstance({v}, str))"
+_UTF8_STRING = (
+    "(type({v}) is str and ({v}.isascii() or is_utf8({v}))"
+    " or isinstance({v}, str) and is_utf8({v}))"
+)
+"""A string fastavro can write: the writer raises on a lone surrogate, so only explanations
+(after that failure) check it, and the per-message checks leave it out."""
 
 _PRIMITIVE_CHECKS = {
     "null": "{v} is None",
     "boolean": "({v} is True or {v} is False)",
     "int": _INT,
     "long": _LONG,
-    "float": "(type({v}) is float or type({v}) is int or _isnumber({v}))",
-    "double": "(type({v}) is float or type({v}) is int or _isnumber({v}))",
-    "string": "(type({v}) is str or isinstance({v}, str))",
+    "float": (
+        f"(type({{v}}) is float and -{_F32!r} < {{v}} < {_F32!r}"
+        " or type({v}) is int and -_F32_INT < {v} < _F32_INT or _isfloat32({v}))"
+    ),
+    "double": (
+        "(type({v}) is float or type({v}) is int and -_F64_INT < {v} < _F64_INT"
+        " or _isdouble({v}))"
+    ),
+    "string": _STRING,
     "bytes": _BYTES,
 }
 
@@ -43,21 +79,47 @@ _LOGICAL_CHECKS = {
     ("long", "time-micros"): "(isinstance({v}, _time) or " + _LONG + ")",
     ("long", "timestamp-millis"): "(isinstance({v}, _datetime) or " + _LONG + ")",
     ("long", "timestamp-micros"): "(isinstance({v}, _datetime) or " + _LONG + ")",
-    ("long", "timestamp-nanos"): "(isinstance({v}, _datetime) or " + _LONG + ")",
+    ("long", "timestamp-nanos"): (
+        "(_nanos_utc({v}) if isinstance({v}, _datetime) else " + _LONG + ")"
+    ),
     ("long", "local-timestamp-millis"): "(isinstance({v}, _datetime) or " + _LONG + ")",
     ("long", "local-timestamp-micros"): "(isinstance({v}, _datetime) or " + _LONG + ")",
-    ("long", "local-timestamp-nanos"): "(isinstance({v}, _datetime) or " + _LONG + ")",
-    ("bytes", "decimal"): "(isinstance({v}, _Decimal) or " + _BYTES + ")",
+    ("long", "local-timestamp-nanos"): (
+        "(_nanos_local({v}) if isinstance({v}, _datetime) else " + _LONG + ")"
+    ),
     ("string", "uuid"): "(isinstance({v}, _UUID) or _is_uuid_text({v}))",
 }
 
 
-def _isint(value: Any) -> bool:
+def is_int(value: Any) -> bool:
+    """An int that is not a bool."""
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def _isnumber(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _isfloat32(value: Any) -> bool:
+    """A float or int (not bool) whose 32-bit float is finite, or a NaN or infinity itself."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        number = float(value)
+    except OverflowError:
+        return False
+    return -_F32 < number < _F32 or number != number or number in _INFINITIES
+
+
+def _isdouble(value: Any) -> bool:
+    if isinstance(value, float):
+        return True
+    return is_int(value) and -_F64_INT < value < _F64_INT
+
+
+def is_utf8(value: str) -> bool:
+    """Whether the string encodes to UTF-8 (no lone surrogate)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _is_uuid_text(value: Any) -> bool:
@@ -78,15 +140,61 @@ def _is_duration(value: Any) -> bool:
     return (
         isinstance(value, tuple)
         and len(value) == 3
-        and all(_isint(part) and 0 <= part < 2**32 for part in value)
+        and all(is_int(part) and 0 <= part < 2**32 for part in value)
     )
 
 
+def _decimal_ok(value: Any, scale: int, precision: int, size: int | None) -> bool:
+    """The writer's rules: bytes as they are, a Decimal without rounding, within precision and
+    (on fixed) within the size."""
+    if isinstance(value, (bytes, bytearray)):
+        return size is None or len(value) == size
+    return decimal_problem(value, scale, precision, size) is None
+
+
+def decimal_problem(value: Any, scale: int, precision: int, size: int | None) -> str | None:
+    """Why the writer would refuse ``value`` for a decimal (on ``fixed(size)``), or None."""
+    if not isinstance(value, decimal.Decimal):
+        return f"Avro decimal cannot hold Python {type(value).__name__}"
+    try:
+        unscaled = decimal_to_unscaled(value, scale, precision)
+        if size is not None:
+            unscaled.to_bytes(size, "big", signed=True)
+    except ValueError as exc:
+        return str(exc)
+    except OverflowError:
+        return f"decimal {value} does not fit in fixed({size})"
+    return None
+
+
+_EPOCH_UTC = _dt.datetime(1970, 1, 1, tzinfo=_dt.UTC)
+_EPOCH_LOCAL = _dt.datetime(1970, 1, 1)
+_ONE_US = _dt.timedelta(microseconds=1)
+
+
+def _nanos_utc(value: _dt.datetime) -> bool:
+    """Whether a datetime's nanoseconds since the epoch fit in a long (naive counts as UTC)."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=_dt.UTC)
+    return _LONG_MIN <= (aware - _EPOCH_UTC) // _ONE_US * 1000 <= _LONG_MAX
+
+
+def _nanos_local(value: _dt.datetime) -> bool:
+    """Whether a datetime's wall-clock nanoseconds since the epoch fit in a long."""
+    return _LONG_MIN <= (value.replace(tzinfo=None) - _EPOCH_LOCAL) // _ONE_US * 1000 <= _LONG_MAX
+
+
 _GLOBALS: dict[str, Any] = {
-    "_isint": _isint,
-    "_isnumber": _isnumber,
+    "is_int": is_int,
+    "_isfloat32": _isfloat32,
+    "_isdouble": _isdouble,
+    "is_utf8": is_utf8,
     "_is_duration": _is_duration,
     "_is_uuid_text": _is_uuid_text,
+    "_decimal_ok": _decimal_ok,
+    "_nanos_utc": _nanos_utc,
+    "_nanos_local": _nanos_local,
+    "_F32_INT": _F32_INT,
+    "_F64_INT": _F64_INT,
     "_date": _dt.date,
     "_time": _dt.time,
     "_datetime": _dt.datetime,
@@ -96,37 +204,39 @@ _GLOBALS: dict[str, Any] = {
 }
 
 
-def _type_name(node: Any) -> str:
-    if isinstance(node, list):
-        return "union"
-    if isinstance(node, dict):
-        kind = node["type"]
-        if kind in ("record", "error", "enum", "fixed"):
-            return str(node["name"])
-        return str(kind) if isinstance(kind, str) else _type_name(kind)
-    return str(node)
-
-
-def _missing_ok(field: dict[str, Any], named: dict[str, Any]) -> bool:
+def missing_ok(field: dict[str, Any], named: Mapping[str, Any]) -> bool:
+    """A field the value may leave out: it has a default, or null is one of its values."""
     if "default" in field:
         return True
-    node = field["type"]
-    node = named.get(node, node) if isinstance(node, str) else node
-    return (
-        node == "null"
-        or (isinstance(node, list) and "null" in node)
-        or (isinstance(node, dict) and node.get("type") == "null")
-    )
+    node = deref(field["type"], named)
+    return kind(node) == "null" or (isinstance(node, list) and "null" in node)
+
+
+def _fits_precision(size: int, precision: int) -> bool:
+    """Whether every number of ``precision`` digits fits in ``size`` signed bytes."""
+    largest: int = 10**precision - 1
+    return largest.bit_length() + 1 <= 8 * size
 
 
 class _Compiler:
-    """Generates one Python module of predicates for a schema and its named types."""
+    """Generates one Python module of predicates for a schema and its named types.
 
-    def __init__(self, named: dict[str, Any]) -> None:
-        self.named = named
+    With ``depth`` on, every record, array and map function takes its nesting level ``d`` (the
+    outermost is 1) and refuses a level beyond ``max_depth``; without it (a schema that cannot
+    nest that deep) no level is passed at all.
+    """
+
+    def __init__(
+        self, named: Mapping[str, Any], *, strict: bool, depth: bool, max_depth: int, utf8: bool
+    ) -> None:
+        self.named = dict(named)
+        self.strict = strict
+        self.utf8 = utf8
+        self.depth = depth
+        self.max_depth = max_depth
         self.lines: list[str] = []
         self.constants: dict[str, Any] = {}
-        self.functions: dict[int, str] = {}
+        self.functions: dict[str, str] = {}
         self.named_functions: dict[str, str] = {}
 
     def constant(self, value: Any) -> str:
@@ -134,28 +244,99 @@ class _Compiler:
         self.constants[name] = value
         return name
 
-    def expr(self, node: Any, var: str) -> str:
-        """A Python expression that is true when ``var`` is a valid value for ``node``."""
+    def literal(self, value: Any) -> str:
+        """A constant in the code itself when it is a plain name (faster than a global)."""
+        if isinstance(value, str) and value.isidentifier() and value.isascii():
+            return repr(value)
+        return self.constant(value)
+
+    def string(self, var: str) -> str:
+        return (_UTF8_STRING if self.utf8 else _STRING).format(v=var)
+
+    def call(self, function: str, var: str, level: str) -> str:
+        return f"{function}({var}, {level})" if self.depth else f"{function}({var})"
+
+    def expr(self, node: Any, var: str, level: str) -> str:
+        """A Python expression that is true when ``var`` is a valid value for ``node``, at
+        nesting ``level`` (an expression) if it is a record, array or map."""
+        node = deref(node, self.named)
         if isinstance(node, str):
-            if node in _PRIMITIVE_CHECKS:
-                return _PRIMITIVE_CHECKS[node].format(v=var)
-            return f"{self.named_function(node)}({var})"
+            if node == "string":
+                return self.string(var)
+            template = _PRIMITIVE_CHECKS.get(node)
+            return f"({template.format(v=var)})" if template else "False"
         if isinstance(node, list):
-            return f"{self.function(node)}({var})"
-        kind = node["type"]
-        if not isinstance(kind, str):
-            return self.expr(kind, var)
-        logical = node.get("logicalType")
+            return self.union(node, var, level)
+        node_kind = kind(node)
+        logical = logical_type(node)
         if logical is not None:
-            template = _LOGICAL_CHECKS.get((kind, logical))
+            template = _LOGICAL_CHECKS.get((node_kind, logical))
             if template is not None:
-                return template.format(v=var)
-        if kind in _PRIMITIVE_CHECKS:
-            return _PRIMITIVE_CHECKS[kind].format(v=var)
-        if kind in ("record", "error", "enum", "fixed"):
-            self.named.setdefault(node["name"], node)
-            return f"{self.named_function(node['name'])}({var})"
-        return f"{self.function(node)}({var})"
+                return f"({template.format(v=var)})"
+            if logical == "decimal" and node_kind in ("bytes", "fixed"):
+                return self.decimal(node, var)
+        if node_kind == "string":
+            return self.string(var)
+        if node_kind in _PRIMITIVE_CHECKS:
+            return f"({_PRIMITIVE_CHECKS[node_kind].format(v=var)})"
+        if node_kind == "enum":
+            symbols = self.constant(frozenset(node["symbols"]))
+            return f"((type({var}) is str or isinstance({var}, str)) and {var} in {symbols})"
+        if node_kind == "fixed":
+            return self.fixed(node, var)
+        if node_kind in RECORDS:
+            name = str(node["name"])
+            self.named.setdefault(name, node)
+            return self.call(self.named_function(name), var, level)
+        if node_kind in ("array", "map"):
+            return self.call(self.function(node), var, level)
+        return "False"  # pragma: no cover - fastavro refuses unknown types when parsing
+
+    def decimal(self, node: dict[str, Any], var: str) -> str:
+        scale, precision = int(node.get("scale", 0)), int(node["precision"])
+        size = int(node["size"]) if node["type"] == "fixed" else None
+        slow = f"_decimal_ok({var}, {scale}, {precision}, {size})"
+        if size is not None and not _fits_precision(size, precision):
+            return f"({slow})"
+        # The usual value has exactly the schema's scale: two cheap calls, no conversion.
+        quantum = self.constant(decimal.Decimal(1).scaleb(-scale))
+        return (
+            f"(type({var}) is _Decimal and {var}.same_quantum({quantum})"
+            f" and {var}.adjusted() < {precision - scale} or {slow})"
+        )
+
+    def fixed(self, node: dict[str, Any], var: str) -> str:
+        size = int(node["size"])
+        logical = logical_type(node)
+        if logical == "duration" and size == 12:
+            return f"_is_duration({var})"
+        plain = f"{_BYTES.format(v=var)} and len({var}) == {size}"
+        if logical == "uuid" and size == 16:
+            return f"(isinstance({var}, _UUID) or {plain})"
+        return f"({plain})"
+
+    def union(self, branches: list[Any], var: str, level: str) -> str:
+        """The branches inline, then a call for what they leave out: fastavro's
+        ``(name, value)`` and ``{"-type": name}`` notations, and mappings that are no dict."""
+        parts = []
+        for branch in branches:
+            node = deref(branch, self.named)
+            check = self.expr(node, var, level)
+            gate = self.gate(node, var)
+            parts.append(f"({gate} and {check})" if gate else check)
+        fallback = self.call(self.function(branches), var, level)
+        return "(" + " or ".join([*parts, fallback]) + ")"
+
+    def gate(self, node: Any, var: str) -> str | None:
+        """What a value must be for a union branch to be tried inline, or None: anything."""
+        node_kind = kind(node)
+        if node_kind == "map" or (node_kind in RECORDS and not self.strict):
+            # A dict with "-type" is a tagged value (a strict record refuses that key anyway).
+            return f"type({var}) is dict and '-type' not in {var}"
+        if node_kind == "array" or (node_kind == "fixed" and logical_type(node) == "duration"):
+            # fastavro reads every tuple in a union as (branch name, value).
+            return f"not isinstance({var}, tuple)"
+        return None
 
     def named_function(self, name: str) -> str:
         if name not in self.named_functions:
@@ -164,7 +345,7 @@ class _Compiler:
         return self.named_functions[name]
 
     def function(self, node: Any) -> str:
-        key = id(node)
+        key = repr(node)  # one function for every copy of an anonymous array, map or union
         if key not in self.functions:
             self.functions[key] = f"_f{len(self.functions)}"
             self.emit(self.functions[key], node)
@@ -172,222 +353,162 @@ class _Compiler:
 
     def emit(self, fname: str, node: Any) -> None:
         body: list[str] = []
+        inner = "d + 1" if self.depth else "0"
         if isinstance(node, list):
-            body.extend(self.union_body(node))
+            body.extend(self.union_fallback(node))
         else:
-            kind = node["type"]
-            logical = node.get("logicalType")
-            if kind == "fixed":
-                size = int(node["size"])
-                plain = (
-                    f"(type(v) is bytes or isinstance(v, (bytes, bytearray))) and len(v) == {size}"
-                )
-                if logical == "decimal":
-                    plain = f"isinstance(v, _Decimal) or ({plain})"
-                elif logical == "uuid" and size == 16:
-                    plain = f"isinstance(v, _UUID) or ({plain})"
-                elif logical == "duration" and size == 12:
-                    plain = "_is_duration(v)"
-                body.append(f"return {plain}")
-            elif kind == "enum":
-                symbols = self.constant(frozenset(node["symbols"]))
-                body.append(f"return (type(v) is str or isinstance(v, str)) and v in {symbols}")
-            elif kind == "array":
+            if self.depth:
+                body.append(f"if d > {self.max_depth}: return False")
+            node_kind = kind(node)
+            if node_kind == "array":
                 body += [
-                    "if not isinstance(v, (list, tuple)): return False",
+                    "if type(v) is not list and not isinstance(v, (list, tuple)): return False",
                     "for x in v:",
-                    f"    if not ({self.expr(node['items'], 'x')}): return False",
+                    f"    if not {self.expr(node['items'], 'x', inner)}: return False",
                     "return True",
                 ]
-            elif kind == "map":
+            elif node_kind == "map":
                 body += [
-                    "if not isinstance(v, _Mapping): return False",
+                    "if type(v) is not dict and not isinstance(v, _Mapping): return False",
                     "for k, x in v.items():",
-                    "    if not (type(k) is str or isinstance(k, str)): return False",
-                    f"    if not ({self.expr(node['values'], 'x')}): return False",
+                    f"    if not {self.string('k')}: return False",
+                    f"    if not {self.expr(node['values'], 'x', inner)}: return False",
                     "return True",
                 ]
-            elif kind in ("record", "error"):
-                # Required fields are read with v[...] (cheaper than .get) inside one try block.
-                body.append("if type(v) is not dict and not isinstance(v, _Mapping): return False")
-                body.append("try:")
-                body.append("    pass")
-                for field in node["fields"]:
-                    name = self.constant(field["name"])
-                    check = self.expr(field["type"], "x")
-                    if _missing_ok(field, self.named):
-                        body.append(f"    x = v.get({name}, _MISSING)")
-                        body.append(f"    if x is not _MISSING and not ({check}): return False")
-                    else:
-                        body.append(f"    x = v[{name}]")
-                        body.append(f"    if not ({check}): return False")
-                body.append("except KeyError:")
-                body.append("    return False")
-                body.append("return True")
-            else:  # pragma: no cover - fastavro rejects unknown types at parse time
-                body.append("return False")
-        self.lines.append(f"def {fname}(v):")
+            else:
+                body += self.record_body(node, inner)
+        signature = "v, d=1" if self.depth else "v"
+        self.lines.append(f"def {fname}({signature}):")
         self.lines.extend("    " + line for line in body)
 
-    def union_body(self, branches: list[Any]) -> list[str]:
-        names = {}
-        for index, branch in enumerate(branches):
-            names[_branch_name(branch, self.named)] = index
-        table = self.constant(names)
-        lines = [
-            "if type(v) is tuple and len(v) == 2 and type(v[0]) is str:",
-            f"    i = {table}.get(v[0])",
-            "    if i is None: return False",
-            "    x = v[1]",
+    def record_body(self, node: dict[str, Any], level: str) -> list[str]:
+        fields = node["fields"]
+        optional = [f for f in fields if missing_ok(f, self.named)]
+        required = [f for f in fields if not missing_ok(f, self.named)]
+        body = ["if type(v) is not dict and not isinstance(v, _Mapping): return False"]
+
+        def given(field: dict[str, Any]) -> list[str]:
+            check = self.expr(field["type"], "x", level)
+            return [f"x = v[{self.literal(field['name'])}]", f"if not {check}: return False"]
+
+        def maybe(field: dict[str, Any], count: bool) -> list[str]:
+            check = self.expr(field["type"], "x", level)
+            lines = [
+                f"x = v.get({self.literal(field['name'])}, _MISSING)",
+                "if x is not _MISSING:",
+                f"    if not {check}: return False",
+            ]
+            return [*lines, "    n -= 1"] if count else lines
+
+        def guarded(lines: list[str]) -> list[str]:
+            # Required fields are read with v[...] (cheaper than .get) inside one try block.
+            return ["try:", *("    " + line for line in lines or ["pass"]),
+                    "except KeyError:", "    return False"]
+
+        if not self.strict:
+            return [*body, *guarded([line for f in required for line in given(f)]
+                                    + [line for f in optional for line in maybe(f, False)]),
+                    "return True"]
+        if not optional:
+            # Every field must be given, so the key count alone rules out unknown keys.
+            return [*body, f"if len(v) != {len(fields)}: return False",
+                    *guarded([line for f in fields for line in given(f)]), "return True"]
+        # Every field given (the usual case): read them all; a KeyError then means an unknown
+        # key took a field's place. Otherwise count the optional fields given: the keys left
+        # over must be exactly the required fields.
+        return [
+            *body,
+            "n = len(v)",
+            f"if n == {len(fields)}:",
+            *("    " + line for line in guarded([line for f in fields for line in given(f)])),
+            "    return True",
+            *guarded([line for f in required for line in given(f)]
+                     + [line for f in optional for line in maybe(f, True)]),
+            f"return n == {len(required)}",
         ]
+
+    def union_fallback(self, branches: list[Any]) -> list[str]:
+        names: dict[str, int] = {}
         for index, branch in enumerate(branches):
-            lines.append(f"    if i == {index}: return {self.expr(branch, 'x')}")
-        lines.append("    return False")
-        lines.append(
-            f"if type(v) is dict and '-type' in v: return {table}.get(v['-type']) is not None"
-        )
-        lines.append("return " + " or ".join(f"({self.expr(b, 'v')})" for b in branches))
-        return lines
+            names.setdefault(type_name(deref(branch, self.named)), index)
+        table = self.constant(names)
+        level = "d" if self.depth else "0"
 
+        def by_index(var: str) -> list[str]:
+            return [f"if i == {index}: return {self.expr(branch, var, level)}"
+                    for index, branch in enumerate(branches)]
 
-def _branch_name(branch: Any, named: dict[str, Any]) -> str:
-    if isinstance(branch, dict):
-        if branch["type"] in ("record", "error", "enum", "fixed"):
-            return str(branch["name"])
-        return str(branch["type"]) if isinstance(branch["type"], str) else "union"
-    return str(branch)
+        # Only what no inline check saw: each value is checked once (a nested failure must not
+        # be checked again at every level above it).
+        unseen = [
+            f"(type(v) is not dict and {self.expr(branch, 'v', level)})"
+            for branch in (deref(b, self.named) for b in branches)
+            if (self.gate(branch, "v") or "").startswith("type(v) is dict")
+        ]
+        return [
+            "if isinstance(v, tuple):",
+            f"    i = {table}.get(v[0]) if len(v) == 2 and type(v[0]) is str else None",
+            "    x = v[1] if i is not None else None",
+            "elif isinstance(v, dict) and '-type' in v:",
+            f"    i = {table}.get(v['-type'])",
+            "    x = {k: y for k, y in v.items() if k != '-type'}",
+            "else:",
+            f"    return {' or '.join(unseen) or 'False'}",
+            *by_index("x"),
+            "return False",
+        ]
 
 
 _MISSING = object()
 
 
-def compile_check(parsed: Any, named: Mapping[str, Any]) -> Check:
-    """Compile a predicate for fastavro-parsed ``parsed`` (full names) and its named types."""
-    compiler = _Compiler(dict(named))
-    entry = compiler.expr(parsed, "v")
-    compiler.lines.append(f"def check(v):\n    return {entry}")
+def depth_checked(parsed: Any, named: Mapping[str, Any], max_depth: int) -> bool:
+    """Whether a value of ``parsed`` can nest deeper than ``max_depth`` (levels are counted)."""
+    nesting = max_nesting(parsed, named)
+    return nesting is None or nesting > max_depth
+
+
+def compile_predicate(
+    node: Any,
+    named: Mapping[str, Any],
+    *,
+    strict: bool,
+    depth: bool,
+    max_depth: int,
+    utf8: bool = False,
+) -> Callable[..., bool]:
+    """The predicate for any node: ``strict`` refuses unknown record keys; with ``depth`` it
+    takes the node's nesting level as a second argument (1 by default); ``utf8`` also checks
+    strings (only explanations need that: the writer itself raises on them)."""
+    compiler = _Compiler(named, strict=strict, depth=depth, max_depth=max_depth, utf8=utf8)
+    entry = compiler.expr(node, "v", "d" if depth else "0")
     namespace: dict[str, Any] = dict(_GLOBALS)
-    namespace.update(compiler.constants)
     namespace["_MISSING"] = _MISSING
+    if depth:
+        compiler.lines.append(f"def check(v, d=1):\n    return {entry}")
+    else:
+        compiler.lines.append(f"def check(v):\n    return {entry}")
+    namespace.update(compiler.constants)
     exec(compile("\n".join(compiler.lines), "<serde.validate>", "exec"), namespace)
-    check: Check = namespace["check"]
-    return check
+    direct = entry.split("(", 1)[0]
+    # A record at the top: hand out its function itself, one Python call less per message.
+    if entry in (f"{direct}(v)", f"{direct}(v, d)") and direct.startswith("_n"):
+        return namespace[direct]  # type: ignore[no-any-return]
+    return namespace["check"]  # type: ignore[no-any-return]
 
 
-def explain(parsed: Any, named: Mapping[str, Any], value: Any) -> EncodeError:
-    """Find the first place where ``value`` does not match ``parsed`` and describe it."""
-    found = _explain(parsed, dict(named), value, "$", {})
-    if found is None:
-        return EncodeError("value does not match the schema", python_type=type(value).__name__)
-    path, message, python_type, avro_type = found
-    return EncodeError(
-        f"{path}: {message}", path=path, python_type=python_type, avro_type=avro_type
-    )
+def compile_check(
+    parsed: Any,
+    named: Mapping[str, Any],
+    *,
+    ignore_unknown_fields: bool = False,
+    max_depth: int = MAX_DEPTH,
+) -> Check:
+    """Compile a predicate for fastavro-parsed ``parsed`` (full names) and its named types.
 
-
-def _explain(
-    node: Any, named: dict[str, Any], value: Any, path: str, memo: dict[str, Check]
-) -> tuple[str, str, str, str] | None:
-    if isinstance(node, str) and node in named:
-        node = named[node]
-    kind = _type_name(node)
-    ok = _is_valid(node, named, value, memo)
-    if ok:
-        return None
-    python_type = type(value).__name__
-    if isinstance(node, list):
-        branch = _plausible_branch(node, named, value)
-        if branch is not None:
-            return _explain(branch, named, value, path, memo)
-    if (
-        isinstance(node, dict)
-        and node["type"] in ("record", "error")
-        and isinstance(value, Mapping)
-    ):
-        for field in node["fields"]:
-            name = field["name"]
-            if name not in value:
-                if not _missing_ok(field, named):
-                    return (
-                        f"{path}.{name}",
-                        "required field is missing",
-                        "missing",
-                        _type_name(field["type"]),
-                    )
-                continue
-            inner = _explain(field["type"], named, value[name], f"{path}.{name}", memo)
-            if inner is not None:
-                return inner
-    elif isinstance(node, dict) and node["type"] == "array" and isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            inner = _explain(node["items"], named, item, f"{path}[{index}]", memo)
-            if inner is not None:
-                return inner
-    elif isinstance(node, dict) and node["type"] == "map" and isinstance(value, Mapping):
-        for key, item in value.items():
-            if not isinstance(key, str):
-                return (
-                    f"{path}",
-                    f"map key {key!r} is {type(key).__name__}, not str",
-                    type(key).__name__,
-                    "map",
-                )
-            inner = _explain(node["values"], named, item, f"{path}[{key!r}]", memo)
-            if inner is not None:
-                return inner
-    avro = (
-        kind
-        if not isinstance(node, dict) or "logicalType" not in node
-        else (f"{kind} ({node['logicalType']})")
-    )
-    if isinstance(node, list):
-        avro = "union [" + ", ".join(_type_name(b) for b in node) + "]"
-        return (
-            path,
-            f"no branch of {avro} accepts Python {python_type} {_short(value)}",
-            python_type,
-            avro,
-        )
-    if kind in ("int", "long") and _isint(value):
-        bits = 32 if kind == "int" else 64
-        return path, f"{value} does not fit in a {bits}-bit Avro {kind}", python_type, avro
-    if isinstance(node, dict) and node["type"] == "enum" and isinstance(value, str):
-        return path, f"{value!r} is not a symbol of enum {kind}", python_type, avro
-    if isinstance(node, dict) and node["type"] == "fixed" and isinstance(value, (bytes, bytearray)):
-        return (
-            path,
-            f"{len(value)} bytes given for fixed {kind} of size {node['size']}",
-            python_type,
-            avro,
-        )
-    return path, f"Avro {avro} cannot hold Python {python_type} {_short(value)}", python_type, avro
-
-
-def _plausible_branch(branches: list[Any], named: dict[str, Any], value: Any) -> Any:
-    """The one union branch of the value's container kind, to explain a failure inside it."""
-    wanted = (
-        ("record", "error", "map")
-        if isinstance(value, Mapping)
-        else ("array",)
-        if isinstance(value, list)
-        else ()
-    )
-    found = [
-        b
-        for b in (named.get(b, b) if isinstance(b, str) else b for b in branches)
-        if isinstance(b, dict) and b.get("type") in wanted
-    ]
-    return found[0] if len(found) == 1 else None
-
-
-def _is_valid(node: Any, named: dict[str, Any], value: Any, memo: dict[str, Check]) -> bool:
-    key = repr(node) if not isinstance(node, str) else node
-    check = memo.get(key)
-    if check is None:
-        check = memo[key] = compile_check(node, named)
-    return check(value)
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    Record keys that are not fields make a value invalid unless ``ignore_unknown_fields``;
+    values nested deeper than ``max_depth`` records, arrays and maps are invalid.
+    """
+    depth = depth_checked(parsed, named, max_depth)
+    return compile_predicate(parsed, named, strict=not ignore_unknown_fields, depth=depth,
+                    max_depth=max_depth)

@@ -14,6 +14,7 @@ from avroframe import registry
 from avroframe.serde import AvroDeserializer, AvroSerializer
 
 from .avro_strategies import schemas, values
+from .java_logical import java_logical_types
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -43,7 +44,8 @@ def test_body_equals_fastavro_encoding_where_avro_fixes_the_bytes(data: st.DataO
     reg = registry.connect(f"memory://prop-{uuid.uuid4()}")
     frame = AvroSerializer(reg, schema).serialize(value, "t")
     buffer = io.BytesIO()
-    fastavro.schemaless_writer(buffer, fastavro.parse_schema(schema), value)
+    with java_logical_types():
+        fastavro.schemaless_writer(buffer, fastavro.parse_schema(schema), value)
     assert frame is not None and frame[5:] == buffer.getvalue()
 
 

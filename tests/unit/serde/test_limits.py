@@ -8,6 +8,7 @@ import pytest
 
 from avroframe.serde import DecodeError, DecodeLimitError, DecodeLimits, Reader, parse
 from avroframe.serde.limits import needs_guard
+from avroframe.serde.validate import compile_check
 
 LINKED = {"type": "record", "name": "Node",
           "fields": [{"name": "next", "type": ["null", "Node"]}]}
@@ -134,3 +135,120 @@ def test_raising_max_depth_beyond_the_stack_is_still_a_typed_error() -> None:
     reader = Reader(parse(LINKED), limits=DecodeLimits(max_depth=100_000))
     with pytest.raises(DecodeLimitError):
         reader.read(b"\x02" * 50_000 + b"\x00", 0)
+
+
+# --- depth counted one way, items of every type (issue 9, items 12 and 13) --------------------
+
+def varint(number: int) -> bytes:
+    """Avro's zigzag varint."""
+    zigzag, out = (number << 1) ^ (number >> 63), bytearray()
+    while zigzag > 0x7F:
+        out.append(zigzag & 0x7F | 0x80)
+        zigzag >>= 7
+    out.append(zigzag)
+    return bytes(out)
+
+
+def linked_chain(records: int) -> bytes:
+    """A LINKED body of exactly ``records`` nested records."""
+    return b"\x02" * (records - 1) + b"\x00"
+
+
+@pytest.mark.parametrize("limit", [5, 6])
+def test_max_depth_is_exact_and_unions_add_no_level(limit: int) -> None:
+    """max_depth records decode, one more does not, for odd and even limits alike (each level
+    is a union and a record: counting both refused half as deep)."""
+    reader = Reader(parse(LINKED), limits=DecodeLimits(max_depth=limit))
+    assert reader.read(linked_chain(limit), 0) is not None
+    with pytest.raises(DecodeLimitError, match=f"max_depth={limit}"):
+        reader.read(linked_chain(limit + 1), 0)
+
+
+def test_arrays_and_maps_are_levels_too() -> None:
+    """{"kids": [{"kids": []}]} is four levels: record, array, record, (empty) array."""
+    tree = {"type": "record", "name": "T",
+            "fields": [{"name": "kids", "type": {"type": "array", "items": "T"}}]}
+    body = b"\x02" + b"\x00" + b"\x00"  # one kid with no kids, then the end of the outer array
+    assert Reader(parse(tree), limits=DecodeLimits(max_depth=4)).read(body, 0) == {
+        "kids": [{"kids": []}]}
+    with pytest.raises(DecodeLimitError):
+        Reader(parse(tree), limits=DecodeLimits(max_depth=3)).read(body, 0)
+    tree_parsed = parse(tree)
+    check = compile_check(tree_parsed.parsed, tree_parsed.named, max_depth=4)
+    assert check({"kids": [{"kids": []}]}) and not check({"kids": [{"kids": [{"kids": []}]}]})
+
+
+def test_a_deep_schema_without_recursion_is_held_to_max_depth() -> None:
+    """Three records nested in the schema itself exceed max_depth=2 in every frame."""
+    inner = {"type": "record", "name": "C", "fields": [{"name": "n", "type": "int"}]}
+    middle = {"type": "record", "name": "B", "fields": [{"name": "c", "type": inner}]}
+    outer = {"type": "record", "name": "A", "fields": [{"name": "b", "type": middle}]}
+    assert Reader(parse(outer), limits=DecodeLimits(max_depth=3)).read(b"\x02", 0)
+    with pytest.raises(DecodeLimitError, match="max_depth=2"):
+        Reader(parse(outer), limits=DecodeLimits(max_depth=2)).read(b"\x02", 0)
+
+
+def map_of_ints(entries: int) -> bytes:
+    return varint(entries) + b"".join(
+        varint(len(k)) + k + varint(n) for n, k in enumerate(f"k{n}".encode() for n in
+                                                               range(entries))) + b"\x00"
+
+
+def test_map_entries_of_any_type_count_against_max_items() -> None:
+    """A map<int> frame was decoded whole whatever its entry count (only zero-byte items were
+    counted): 3 M entries took 580 MB."""
+    reader = Reader(parse({"type": "map", "values": "int"}), limits=DecodeLimits(max_items=10))
+    assert len(reader.read(map_of_ints(10), 0)) == 10
+    with pytest.raises(DecodeLimitError, match="max_items=10"):
+        reader.read(map_of_ints(11), 0)
+    framed = b"\x00\x00\x00\x00\x01" + map_of_ints(11)
+    with pytest.raises(DecodeLimitError):
+        reader.read_prefixed(framed)  # the per-message entry point takes the guarded path
+
+
+@pytest.mark.parametrize("items", ["int", "null"])
+def test_items_spread_over_several_blocks_add_up(items: str) -> None:
+    """max_items bounds the frame, not a block: 3 + 2 items pass at 5, 3 + 3 do not, in plain
+    and in sized (negative count) blocks."""
+    item = b"\x02" if items == "int" else b""
+    reader = Reader(parse({"type": "array", "items": items}), limits=DecodeLimits(max_items=5))
+
+    def blocks(*counts: int, sized: bool = False) -> bytes:
+        out = b""
+        for count in counts:
+            if sized:
+                out += varint(-count) + varint(count * len(item))
+            else:
+                out += varint(count)
+            out += item * count
+        return out + b"\x00" + b"\x00" * 8  # padding: longer than max_items bytes
+
+    for sized in (False, True):
+        assert len(reader.read(blocks(3, 2, sized=sized), 0)) == 5
+        with pytest.raises(DecodeLimitError, match="6 collection items exceed max_items=5"):
+            reader.read(blocks(3, 3, sized=sized), 0)
+
+
+def test_nested_collections_share_one_budget() -> None:
+    """Items of inner and outer collections are counted together: 2 outer + 2 + 2 inner."""
+    schema = {"type": "array", "items": {"type": "array", "items": "long"}}
+    body = b"\x04" + (b"\x04\x02\x02\x00") * 2 + b"\x00"  # [[1, 1], [1, 1]]
+    assert Reader(parse(schema), limits=DecodeLimits(max_items=6)).read(body, 0) == [[1, 1]] * 2
+    with pytest.raises(DecodeLimitError):
+        Reader(parse(schema), limits=DecodeLimits(max_items=5)).read(body, 0)
+
+
+def test_short_frames_are_left_to_fastavro_alone() -> None:
+    """Every item takes a byte, so bodies up to max_items bytes are not walked first; schemas
+    without collections or recursion get no guard at all."""
+    from avroframe.serde.limits import compile_guard
+
+    limits = DecodeLimits(max_items=100)
+    collections = parse({"type": "map", "values": "int"})
+    guard = compile_guard(collections.parsed, collections.named, limits)
+    assert guard is not None and guard.safe_body_bytes == 100
+    linked = parse(LINKED)
+    linked_guard = compile_guard(linked.parsed, linked.named, limits)
+    assert linked_guard is not None and linked_guard.safe_body_bytes == -1
+    plain = parse({"type": "record", "name": "P", "fields": [{"name": "a", "type": "int"}]})
+    assert compile_guard(plain.parsed, plain.named, limits) is None

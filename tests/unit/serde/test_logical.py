@@ -1,4 +1,5 @@
-"""Tests of the logical types fastavro lacks and of Java-identical decimal bytes."""
+"""Tests of our logical types (those fastavro lacks, Java's forms where fastavro differs) and of
+the per-schema conversions that apply them without touching fastavro's tables."""
 
 from __future__ import annotations
 
@@ -8,7 +9,16 @@ import uuid
 
 import pytest
 
-from avroframe.serde import Duration, EncodeError, EpochNanos, Reader, Writer, parse
+from avroframe.serde import (
+    DecodeError,
+    Duration,
+    EncodeError,
+    EpochNanos,
+    Reader,
+    Writer,
+    parse,
+)
+from avroframe.serde.conversions import compile_read, compile_write
 from avroframe.serde.logical import minimal_twos_complement
 
 
@@ -86,3 +96,84 @@ def test_duration_out_of_range_is_refused() -> None:
     schema = {"type": "fixed", "name": "D", "size": 12, "logicalType": "duration"}
     with pytest.raises(EncodeError):
         Writer(parse(schema)).write(b"", Duration(2**32, 0, 0))
+
+
+# ------------------------------------------------ our conversions, applied per compiled schema
+
+TIME_MILLIS = {"type": "int", "logicalType": "time-millis"}
+DECIMAL = {"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2}
+
+
+def record(*fields: dict[str, object], name: str = "R") -> dict[str, object]:
+    return {"type": "record", "name": name, "fields": list(fields)}
+
+
+def test_a_schema_without_our_logical_types_goes_to_fastavro_untouched() -> None:
+    """No copy and no transform: such schemas pay nothing for the conversions."""
+    parsed = parse(record({"name": "t", "type": {"type": "long",
+                                                 "logicalType": "timestamp-millis"}},
+                          {"name": "s", "type": ["null", "string"]}))
+    assert compile_write(parsed.parsed, parsed.named) == (parsed.parsed, None)
+    assert compile_read(parsed.parsed, parsed.named) == (parsed.parsed, None, False)
+
+
+def test_the_callers_value_is_left_as_given() -> None:
+    """Converting a decimal for the write never changes the caller's record."""
+    parsed = parse(record({"name": "d", "type": DECIMAL}, {"name": "n", "type": "int"}))
+    value = {"d": decimal.Decimal("1.50"), "n": 1}
+    Writer(parsed).write(b"", value)
+    assert value == {"d": decimal.Decimal("1.50"), "n": 1}
+
+
+def test_a_converted_int_beside_a_long_reads_back_from_its_own_branch() -> None:
+    """time-millis and long both decode to an int: each value comes back from its branch."""
+    parsed = parse(record({"name": "v", "type": ["null", "long", TIME_MILLIS]}))
+    writer, reader = Writer(parsed), Reader(parsed)
+    for value in (5, dt.time(1, 2, 3), None):
+        body = writer.write(b"", {"v": value})
+        assert reader.read(body, 0) == {"v": value}
+    assert writer.write(b"", {"v": 5}) == b"\x02\x0a"  # the long branch, as fastavro picks
+    assert writer.write(b"", {"v": ("int", 5)}) == b"\x04\x0a"  # named by the caller
+
+
+def test_two_record_branches_one_with_decimals_are_told_apart_by_name() -> None:
+    """Both records decode to dicts: the read is tagged and each is converted by its own rules."""
+    a = record({"name": "d", "type": DECIMAL}, name="A")
+    b = record({"name": "x", "type": "int"}, name="B")
+    parsed = parse(record({"name": "v", "type": ["null", a, b]}))
+    writer, reader = Writer(parsed), Reader(parsed)
+    for value in ({"d": decimal.Decimal("-2.00")}, {"x": 1}, None):
+        assert reader.read(writer.write(b"", {"v": value}), 0) == {"v": value}
+    assert writer.write(b"", {"v": {"d": decimal.Decimal("-2.00")}}).hex() == "0204ff38"
+
+
+def test_a_value_goes_to_the_first_branch_it_fits_as_converted_for_that_branch() -> None:
+    """UUID text goes to a string branch listed first; a UUID to the uuid-on-fixed branch."""
+    fixed_uuid = {"type": "fixed", "name": "U", "size": 16, "logicalType": "uuid"}
+    parsed = parse(record({"name": "v", "type": ["string", fixed_uuid]}))
+    guid = uuid.UUID("12345678-1234-5678-1234-567812345678")
+    writer, reader = Writer(parsed), Reader(parsed)
+    assert writer.write(b"", {"v": str(guid)})[:1] == b"\x00"
+    assert reader.read(writer.write(b"", {"v": guid}), 0) == {"v": guid}
+    assert writer.write(b"", {"v": guid}) == b"\x02" + guid.bytes
+
+
+def test_recursive_records_and_collections_are_converted_at_every_level() -> None:
+    """Decimals in a linked list, a map and an array of optional values all round-trip."""
+    node = {"type": "record", "name": "Node", "fields": [
+        {"name": "d", "type": DECIMAL},
+        {"name": "m", "type": {"type": "map", "values": DECIMAL}},
+        {"name": "a", "type": {"type": "array", "items": ["null", DECIMAL]}},
+        {"name": "next", "type": ["null", "Node"]}]}
+    parsed = parse(node)
+    inner = {"d": decimal.Decimal("2.00"), "m": {}, "a": [], "next": None}
+    value = {"d": decimal.Decimal("1.00"), "m": {"k": decimal.Decimal("0.01")},
+             "a": [None, decimal.Decimal("-3.50")], "next": inner}
+    assert Reader(parsed).read(Writer(parsed).write(b"", value), 0) == value
+
+
+def test_a_time_outside_one_day_is_a_decode_error_in_a_union_too() -> None:
+    """The range check of time-millis holds for a value read through a union wrapper."""
+    parsed = parse(record({"name": "v", "type": ["long", TIME_MILLIS]}))
+    with pytest.raises(DecodeError, match=r"outside 0\.\.86399999"):
+        Reader(parsed).read(b"\x02\x01", 0)

@@ -344,3 +344,41 @@ def test_odd_call_arguments_never_raise_type_error(memory_registry: Any) -> None
     assert ser.serialize({"name": "a", "age": 1}, "t", None) is not None
     with pytest.raises(ConfigError):
         ser.serialize({"name": "a", "age": 1}, ["t"])  # type: ignore[arg-type]
+
+
+# --- unknown record keys (issue 9, item 10) ---------------------------------------------------
+
+@dataclasses.dataclass
+class UserWithNote:
+    name: str
+    age: int
+    note: str  # not a field of USER
+
+
+def test_unknown_keys_are_refused_by_default(memory_registry: Any) -> None:
+    """A typo'd key used to be dropped silently; now it is an EncodeError naming key and
+    record, for dicts, dataclasses and to_dict results alike."""
+    ser = AvroSerializer(memory_registry, USER)
+    with pytest.raises(EncodeError, match=r"com\.example\.User has no field 'emial'") as info:
+        ser.serialize({"name": "a", "age": 1, "emial": "x@y"}, "t")
+    assert info.value.path == "$.emial"
+    with pytest.raises(EncodeError, match="'note'"):
+        ser.serialize(UserWithNote("a", 1, "n"), "t")
+    hooked = AvroSerializer(memory_registry, USER,
+                            to_dict=lambda obj, ctx: {"name": obj, "age": 1, "extra": 0})
+    with pytest.raises(EncodeError, match="'extra'"):
+        hooked.serialize("a", "t")
+
+
+def test_ignore_unknown_fields_drops_unknown_keys(memory_registry: Any) -> None:
+    """The explicit option writes the known fields only, also for writers found by id."""
+    plain = AvroSerializer(memory_registry, USER).serialize({"name": "a", "age": 1}, "t")
+    ser = AvroSerializer(memory_registry, USER, ignore_unknown_fields=True)
+    assert ser.serialize({"name": "a", "age": 1, "emial": "x@y"}, "t") == plain
+    assert ser.serialize(UserWithNote("a", 1, "n"), "t") == plain
+    schema_id = frame.unpack(plain).ref.schema_id
+    by_id = AvroSerializer(memory_registry, use_schema_id=schema_id, ignore_unknown_fields=True)
+    assert by_id.serialize({"name": "a", "age": 1, "x": 0}, "t") == plain
+    latest = AvroSerializer(memory_registry, use_latest_version=True)
+    with pytest.raises(EncodeError, match="'x'"):
+        latest.serialize({"name": "a", "age": 1, "x": 0}, "t")
