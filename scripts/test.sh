@@ -8,20 +8,28 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PY="${PYTHON:-python3}"
+# The interpreter that runs tox and the servers' health checks, as an absolute path (PATH
+# changes below must not change it).
+PY="$("${PYTHON:-python3}" -c 'import sys; print(sys.executable)')"
 # tox runs the suites in its own virtualenvs; the servers' health checks need a Kafka client here.
 "$PY" -m pip install --quiet --disable-pip-version-check "tox>=4.11" "confluent-kafka>=2.0" "kafka-python>=2.0"
 export PYTHON="$PY"
 
-# tox finds python3.11/3.12/3.13 on PATH; interpreters installed through pyenv are added here.
+# tox finds python3.11/3.12/3.13 on PATH. Interpreters installed through pyenv but not on PATH are
+# linked into a folder of their own (only pythonX.Y, so that python3 and pip stay as they were).
+PYTHONS_DIR="$(pwd)/.run/pythons"
+mkdir -p "$PYTHONS_DIR"
 for version in 3.11 3.12 3.13; do
-  if ! command -v "python$version" >/dev/null 2>&1 || ! "python$version" -c '' 2>/dev/null; then
+  if ! "python$version" -c '' 2>/dev/null; then
     for dir in "${PYENV_ROOT:-$HOME/.pyenv}"/versions/"$version".*/bin; do
-      [[ -x "$dir/python$version" ]] && PATH="$dir:$PATH" && break
+      if [[ -x "$dir/python$version" ]]; then
+        ln -sf "$dir/python$version" "$PYTHONS_DIR/python$version"
+        break
+      fi
     done
   fi
 done
-export PATH
+export PATH="$PYTHONS_DIR:$PATH"
 ENVS="${AVROFRAME_TOX_ENVS:-lint,type,py311,py312,py313,kafka-python2}"
 
 cleanup() {
