@@ -32,6 +32,8 @@ import logging
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from itertools import repeat
+from operator import is_not
 from typing import Any, cast
 
 from confluent_kafka import Consumer, KafkaException, Message, Producer, TopicPartition
@@ -47,7 +49,7 @@ from confluent_kafka.serialization import Serializer as _ClientSerializer
 
 from avroframe import serde
 from avroframe.serde.errors import ConfigError, DeserializationFailure, SerdeError
-from avroframe.serde.records import OnError, RawRecord, RecordDecoder
+from avroframe.serde.records import OnError, RawBatch, RawRecord, RecordDecoder
 from avroframe.serde.schema import SchemaLike
 
 from ._common import (
@@ -371,17 +373,8 @@ class AvroConsumer(Consumer):
 
     def _decode(self, msg: Message) -> Message | None:
         """Decode ``msg`` (None if the policy took it) and store its offset as handled."""
-        raw = RawRecord(
-            msg.topic(),
-            msg.partition(),
-            msg.offset(),
-            msg.key(),
-            msg.value(),
-            msg.headers(),
-            msg.timestamp()[1],
-        )
         with _consuming(msg):
-            decoded = self._decoder.decode(raw)
+            decoded = self._decoder.decode(_raw_record(msg))
         if self._store:
             self._store_offset(msg)
         if decoded is None:
@@ -439,24 +432,60 @@ class AvroConsumer(Consumer):
     def consume(self, num_messages: int = 1, timeout: float = -1) -> list[Message]:
         """Up to ``num_messages`` messages, decoded (skipped ones left out).
 
-        When a message fails under ``on_error="raise"``, the messages before it are returned
-        and the consumer is moved back to it, so the next call raises.
+        The batch is decoded at once (keys, then values, of one schema id in one read), with
+        the policy applied to each message that cannot be decoded. When a message fails under
+        ``on_error="raise"``, the messages before it are returned and the consumer is moved
+        back to it, so the next call raises.
         """
         messages = super().consume(num_messages, timeout)
+        if not messages:
+            return messages
+        # Identity checks only: a KafkaError compared with None sets a stray exception.
+        errors = list(map(Message.error, messages))
+        data = messages if not any(map(is_not, errors, repeat(None))) else [
+            msg for msg, error in zip(messages, errors, strict=True) if error is None
+        ]
+        headers = list(map(Message.headers, data))
+        outcome = self._decoder.decode_many(
+            RawBatch(
+                list(map(Message.key, data)),
+                list(map(Message.value, data)),
+                list(map(Message.topic, data)),
+                headers if any(headers) else None,
+                lambda index: _raw_record(data[index]),
+            )
+        )
+        store = self._store
+        if data is messages and outcome.error is None and not outcome.dropped:
+            for msg, key, value in zip(data, outcome.keys, outcome.values, strict=True):
+                msg.set_key(key)
+                msg.set_value(value)
+            if store:
+                # Every message was handled: storing each partition's last one stores them all.
+                where = zip(map(Message.topic, data), map(Message.partition, data), strict=True)
+                for msg in dict(zip(where, data, strict=True)).values():
+                    self._store_offset(msg)
+            return messages
         result: list[Message] = []
-        for index, msg in enumerate(messages):
+        handled = 0
+        for position, msg in enumerate(messages):
             if msg.error() is not None:
                 result.append(msg)
                 continue
-            try:
-                decoded = self._decode(msg)
-            except Exception:
-                self._rewind_from(messages[index:])
+            if handled == outcome.handled:  # the message that stopped the batch
+                self._rewind_from(messages[position:])
                 if result:
                     return result
-                raise
-            if decoded is not None:
-                result.append(decoded)
+                with _consuming(msg):
+                    assert outcome.error is not None
+                    raise outcome.error
+            if store:
+                self._store_offset(msg)
+            if handled not in outcome.dropped:
+                msg.set_key(outcome.keys[handled])
+                msg.set_value(outcome.values[handled])
+                result.append(msg)
+            handled += 1
         return result
 
     def _rewind_from(self, messages: list[Message]) -> None:
@@ -473,6 +502,18 @@ class AvroConsumer(Consumer):
             super().close()
         finally:
             self._registry.close()
+
+
+def _raw_record(msg: Message) -> RawRecord:
+    return RawRecord(
+        msg.topic(),
+        msg.partition(),
+        msg.offset(),
+        msg.key(),
+        msg.value(),
+        msg.headers(),
+        msg.timestamp()[1],
+    )
 
 
 def _flag(value: Any) -> bool:

@@ -33,7 +33,7 @@ from kafka.serializer import Serializer as _ClientSerializer
 
 from avroframe import serde
 from avroframe.serde.errors import ConfigError
-from avroframe.serde.records import OnError, RawRecord, RecordDecoder
+from avroframe.serde.records import OnError, RawBatch, RawRecord, RecordDecoder
 from avroframe.serde.schema import SchemaLike
 
 from ._common import (
@@ -335,17 +335,7 @@ class AvroConsumer:
         return f"kafka_python.AvroConsumer(registry={self._registry.client!r})"
 
     def _decode(self, record: Any) -> Any:
-        decoded = self._decoder.decode(
-            RawRecord(
-                record.topic,
-                record.partition,
-                record.offset,
-                record.key,
-                record.value,
-                record.headers,
-                record.timestamp,
-            )
-        )
+        decoded = self._decoder.decode(_raw_record(record))
         if decoded is None:
             return None
         return record._replace(key=decoded.key, value=decoded.value)
@@ -357,29 +347,31 @@ class AvroConsumer:
             logger.warning("cannot seek %s back to offset %s: %s", partition, offset, exc)
 
     def poll(self, timeout_ms: int = 0, max_records: int | None = None) -> dict[Any, list[Any]]:
-        """``KafkaConsumer.poll`` with decoded records: ``{TopicPartition: [ConsumerRecord]}``."""
+        """``KafkaConsumer.poll`` with decoded records: ``{TopicPartition: [ConsumerRecord]}``.
+
+        Each partition's records are decoded at once (keys, then values, of one schema id in one
+        read), with the policy applied to each record that cannot be decoded.
+        """
         fetched = list(self.client.poll(timeout_ms=timeout_ms, max_records=max_records).items())
         result: dict[Any, list[Any]] = {}
         for index, (partition, records) in enumerate(fetched):
-            decoded: list[Any] = []
-            for record in records:
-                try:
-                    item = self._decode(record)
-                except Exception:
-                    # Nothing from this record on was delivered: fetch it (and the partitions
-                    # not yet looked at) again, so that no record is lost.
-                    self._rewind(partition, record.offset)
-                    for later_partition, later in fetched[index + 1 :]:
-                        self._rewind(later_partition, later[0].offset)
-                    if decoded:
-                        result[partition] = decoded
-                    if result:
-                        return result
-                    raise
-                if item is not None:
-                    decoded.append(item)
+            outcome = self._decoder.decode_many(_raw_batch(records))
+            decoded = [
+                record._replace(key=outcome.keys[position], value=outcome.values[position])
+                for position, record in enumerate(records[: outcome.handled])
+                if position not in outcome.dropped
+            ]
             if decoded:
                 result[partition] = decoded
+            if outcome.error is not None:
+                # Nothing from this record on was delivered: fetch it (and the partitions not
+                # yet looked at) again, so that no record is lost.
+                self._rewind(partition, records[outcome.handled].offset)
+                for later_partition, later in fetched[index + 1 :]:
+                    self._rewind(later_partition, later[0].offset)
+                if result:
+                    return result
+                raise outcome.error
         return result
 
     def __iter__(self) -> Iterator[Any]:
@@ -413,3 +405,26 @@ class AvroConsumer:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _raw_record(record: Any) -> RawRecord:
+    return RawRecord(
+        record.topic,
+        record.partition,
+        record.offset,
+        record.key,
+        record.value,
+        record.headers,
+        record.timestamp,
+    )
+
+
+def _raw_batch(records: list[Any]) -> RawBatch:
+    headers = [record.headers for record in records]
+    return RawBatch(
+        [record.key for record in records],
+        [record.value for record in records],
+        [record.topic for record in records],
+        headers if any(headers) else None,
+        lambda index: _raw_record(records[index]),
+    )

@@ -6,6 +6,10 @@ For each client (kafka-python, confluent-kafka, aiokafka), in one run, against t
   (b) as Python objects through the adapter's ``AvroProducer`` (encoding included);
 * consume them (c) as bytes with the plain client and (d) decoded through ``AvroConsumer``.
 
+For confluent-kafka, (d) goes through ``AvroConsumer.consume(1000)``, which decodes each batch
+at once (see ``serde/batch.py``); (e) reads the same records decoding one message at a time, as
+``consume`` did before batches, for comparison in the same run.
+
 Each measurement is repeated (raw and serde alternating) and the median is printed as
 messages/second with the ratio serde / raw. Produce time runs from the first send to the end of
 ``flush``; consume time from the first record received to the Nth (partition assigned, no group).
@@ -99,6 +103,10 @@ class Client:
     def consume_serde(self, topic: str, count: int) -> float:
         """Seconds to read and decode ``count`` records through AvroConsumer."""
         raise NotImplementedError
+
+    def consume_serde_per_record(self, topic: str, count: int) -> float | None:
+        """The same, decoding one record at a time (None: not measured for this client)."""
+        return None
 
 
 def drain(poll: Callable[[], int], count: int) -> float:
@@ -252,6 +260,21 @@ class ConfluentKafka(Client):
         finally:
             consumer.close()
 
+    def consume_serde_per_record(self, topic: str, count: int) -> float | None:
+        """``consume_serde`` decoding one message at a time, as ``consume`` did before batches
+        (the client's ``consume(1000)``, then the adapter's per-message decode and store)."""
+        consumer = ck.AvroConsumer(self._consumer_conf(), registry=self.reg)
+        try:
+            consumer.assign([confluent_kafka.TopicPartition(topic, 0, 0)])
+
+            def poll() -> int:
+                messages = confluent_kafka.Consumer.consume(consumer, 1000, 0.5)
+                return sum(consumer._decode(msg) is not None for msg in messages)
+
+            return drain(poll, count)
+        finally:
+            consumer.close()
+
 
 async def adrain(poll: Callable[[], Awaitable[int]], count: int) -> float:
     """:func:`drain` for an asyncio consumer."""
@@ -372,6 +395,9 @@ def run(client: Client, count: int, repeat: int, admin: AdminClient) -> None:
         times["produce serde"].append(client.produce_serde(serde_topic, items))
         times["consume raw"].append(client.consume_raw(serde_topic, count))
         times["consume serde"].append(client.consume_serde(serde_topic, count))
+        single = client.consume_serde_per_record(serde_topic, count)
+        if single is not None:
+            times.setdefault("consume serde per record", []).append(single)
         admin.delete_topics([raw_topic, serde_topic])
     admin.delete_topics([probe])
     n = count - 1  # the first produced record (connection set-up) is outside the clock
@@ -382,6 +408,13 @@ def run(client: Client, count: int, repeat: int, admin: AdminClient) -> None:
         print(
             f"  {phase:8s} raw bytes {raw:>10,.0f} msg/s   with serde {with_serde:>10,.0f} msg/s"
             f"   ratio {with_serde / raw:.2f}"
+        )
+    if "consume serde per record" in times:
+        raw = rate(count, times["consume raw"])
+        single = rate(count, times["consume serde per record"])
+        print(
+            f"  consume, one decode per record (before batches): {single:>10,.0f} msg/s"
+            f"   ratio {single / raw:.2f}"
         )
 
 

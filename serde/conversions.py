@@ -27,7 +27,7 @@ from typing import Any, NamedTuple
 from fastavro.read import LOGICAL_READERS
 from fastavro.validation import _validate
 
-from .logical import READERS, WRITERS, logical_key
+from .logical import READERS, WRITERS, logical_key, minimal_twos_complement
 
 Transform = Callable[[Any], Any]
 
@@ -352,7 +352,17 @@ class _WriteCompiler(_Compiler):
 
     ours = WRITERS
 
+    def leaf_of(self, node: Any) -> tuple[Any, Any] | None:
+        found = super().leaf_of(node)
+        if found is not None and logical_key(found[1]) == "bytes-decimal":
+            return _bytes_decimal_to_avro(*found), found[1]
+        return found
+
     def leaf(self, convert: Any, node: Any) -> Transform:
+        if logical_key(node) == "bytes-decimal":
+            fast = _bytes_decimal_to_avro(convert, node)
+            return lambda value: fast(value, node)
+
         def to_avro(value: Any) -> Any:
             return convert(value, node)
 
@@ -477,6 +487,27 @@ class _WriteCompiler(_Compiler):
             return best if best[0] in unique else best[1]
 
         return pick
+
+
+def _bytes_decimal_to_avro(convert: Any, node: Any) -> Callable[[Any, Any], Any]:
+    """``convert`` for ``node`` (same arguments): the usual decimal (exactly the schema's
+    scale, within its precision) converted without the digit-by-digit checks; anything else
+    through ``convert``, which checks and refuses."""
+    scale = int(node.get("scale", 0))
+    digits = int(node["precision"]) - scale
+    quantum = decimal.Decimal(1).scaleb(-scale)
+    unit = 10**scale
+
+    def decimal_to_avro(value: Any, node: Any) -> Any:
+        if type(value) is decimal.Decimal and value.same_quantum(quantum) and (
+            value.adjusted() < digits
+        ):
+            # Finite, exponent -scale: the ratio's denominator divides 10**scale exactly.
+            numerator, denominator = value.as_integer_ratio()
+            return minimal_twos_complement(numerator * (unit // denominator))
+        return convert(value, node)
+
+    return decimal_to_avro
 
 
 class _ReadCompiler(_Compiler):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from avroframe.registry.cache import Cache
 from avroframe.registry.protocol import SerdeRegistry
 
 from . import frame
+from .batch import JoinedReads, at_index, decode
 from .codec import Reader
 from .context import SerializationContext
 from .errors import ConfigError, DecodeError, FrameError, SerdeError
@@ -63,6 +64,7 @@ class AvroDeserializer:
         self._by_prefix: dict[bytes, Callable[[bytes], Any]] = {}
         self._by_guid: dict[bytes, Reader] = {}
         self._loads: Cache[Any, Reader] = Cache(maxsize=cache_capacity)
+        self._joined = JoinedReads(cache_capacity)  # deserialize_many's joined reads
         self._lock = threading.Lock()
         # The prefix and decoder of the last classic frame seen (at first: the general path).
         self._last: tuple[bytes, Callable[[bytes], Any]] = (b"\x00", self._decode_classic)
@@ -110,6 +112,28 @@ class AvroDeserializer:
         if self._from_dict is not None:
             value = self._convert(value, topic, is_key, headers)
         return value
+
+    def deserialize_many(
+        self, frames: Iterable[Any], topic: str | None = None, *, is_key: bool = False
+    ) -> list[Any]:
+        """Decode many frames: the values :meth:`deserialize` gives for each, in order.
+
+        Frames of one schema id are read together (see :mod:`.batch`), which is faster than a
+        call per frame. The first frame that cannot be decoded raises its error, naming its
+        position: ``error.index`` and ``[index]`` at the start of the message.
+        """
+        if isinstance(frames, (bytes, bytearray, memoryview, str)):
+            raise ConfigError(
+                f"frames must be a sequence of frames, not one {type(frames).__name__}"
+            )
+        if not isinstance(frames, Sequence):
+            frames = list(frames)
+        values, errors = decode(self, frames, is_key, [topic] * len(frames), None)
+        if errors:
+            index = min(errors)
+            error = errors[index]
+            raise at_index(error, index) from error.__cause__
+        return values
 
     def _decode_classic(self, data: bytes) -> Any:
         return self._decode_other(data, False, None)
@@ -201,7 +225,10 @@ class AvroDeserializer:
         return reader
 
     def _new_reader(self, writer: ParsedSchema, schema_id: int | str) -> Reader:
-        return Reader(writer, self._reader_schema, schema_id=schema_id, limits=self._limits)
+        # Kept per schema id: without the decoded JSON and the model, which decoding never uses.
+        return Reader(
+            writer.lean(), self._reader_schema, schema_id=schema_id, limits=self._limits
+        )
 
     def _remember(self, table: dict[bytes, Any], key: bytes, reader: Any) -> None:
         with self._lock:

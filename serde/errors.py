@@ -12,6 +12,10 @@ from avroframe.registry import errors as _registry_errors
 class SerdeError(Exception):
     """Base class of every error the serde raises."""
 
+    index: int | None = None
+    """In a batch (``serialize_many``, ``deserialize_many``): the position of the value or frame
+    that failed, also named in the message as ``[index]``."""
+
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message

@@ -54,20 +54,24 @@ def reference_resolver(registry: SerdeRegistry) -> Callable[[SchemaReference], S
     return resolve
 
 
-def parse_with(registry: SerdeRegistry, schema: SchemaLike) -> ParsedSchema:
-    """Parse ``schema``, fetching its references from ``registry``."""
-    return parse(schema, reference_resolver(registry))
+def parse_with(
+    registry: SerdeRegistry, schema: SchemaLike, *, cached: bool = True
+) -> ParsedSchema:
+    """Parse ``schema``, fetching its references from ``registry`` (see :func:`.schema.parse`
+    for ``cached``)."""
+    return parse(schema, reference_resolver(registry), cached=cached)
 
 
 def schema_by_id(registry: SerdeRegistry, schema_id: int) -> ParsedSchema:
     """Fetch and parse the writer schema with this id."""
     with registry_call(f"fetching schema id {schema_id}", schema_id=schema_id):
         schema = registry.get_schema(schema_id)
-    return parse_with(registry, schema)
+    # Writer schemas are kept per id by their users: never twice by the process-wide cache too.
+    return parse_with(registry, schema, cached=False)
 
 
 def schema_by_guid(registry: SerdeRegistry, guid: str) -> ParsedSchema:
     """Fetch and parse the writer schema with this GUID."""
     with registry_call(f"fetching schema GUID {guid}", guid=guid):
         schema = registry.get_schema_by_guid(guid)
-    return parse_with(registry, schema)
+    return parse_with(registry, schema, cached=False)

@@ -323,6 +323,10 @@ class _Compiler:
     def record(self, w: dict[str, Any], r: dict[str, Any]) -> Transform | None:
         key = (w["name"], r["name"])
         pending = self.records.get(key)
+        if pending is _IDENTITY:  # compiled already: nothing to do
+            return None
+        if pending is not None and pending.fn is not None:  # compiled already
+            return pending.fn
         if pending is not None:  # recursion: the transform is being compiled further up
             return lambda value: pending.fn(value) if pending.fn is not None else value
         holder = self.records[key] = _Holder()
@@ -356,6 +360,22 @@ class _Compiler:
             (name, source, inner, default, isinstance(default, (list, dict)))
             for name, source, inner, default in steps
         )
+        kept = len(w["fields"])
+        if (
+            [step[1] for step in plan[:kept]] == [f["name"] for f in w["fields"]]
+            and all(source == name and inner is None for name, source, inner, _, _ in plan[:kept])
+            and all(source is None and not mutable for _, source, _, _, mutable in plan[kept:])
+        ):
+            # The writer's fields as they are, then fields with immutable defaults: fastavro's
+            # fresh dict gets the defaults added in place, in the reader's order.
+            defaults = {name: default for name, _, _, default, _ in plan[kept:]}
+
+            def add_defaults(value: dict[str, Any]) -> dict[str, Any]:
+                value.update(defaults)
+                return value
+
+            holder.fn = add_defaults
+            return add_defaults
 
         def to_reader_record(value: dict[str, Any]) -> dict[str, Any]:
             out = {}

@@ -9,7 +9,9 @@ a referenced subject version.
 
 from __future__ import annotations
 
+import functools
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,28 +40,35 @@ class ParsedSchema:
     """The schema text to register: as Java's ``Schema.toString`` writes it (so the registry
     gives the id a Java producer gets), e.g. ``"string"`` for ``{"type": "string"}``."""
     json: Any
-    """The decoded JSON of the schema itself (references not inlined)."""
+    """The decoded JSON of the schema itself (references not inlined); None in a
+    :meth:`lean` copy."""
     parsed: Any
     """fastavro's parsed form, standalone (named types from references included)."""
     named: dict[str, Any]
     """Every named type by full name, including those from references."""
-    model: AvroSchema
-    """The schema as the registry's Avro model parsed it (Java's rules, names resolved)."""
+    model: AvroSchema | None
+    """The schema as the registry's Avro model parsed it (Java's rules, names resolved); None
+    in a :meth:`lean` copy."""
     references: tuple[SchemaReference, ...] = ()
     registry_schema: Schema = field(init=False)
+    type: str = field(init=False)
+    """The top-level Avro type ("record", "bytes", "union", ...)."""
+    name: str | None = field(init=False)
+    """Full name of the top-level named type (record, enum, fixed), else None."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "registry_schema", Schema(self.text, AVRO, self.references))
+        if self.model is not None:
+            object.__setattr__(self, "type", self.model.type)
+            object.__setattr__(self, "name", self.model.name)
 
-    @property
-    def type(self) -> str:
-        """The top-level Avro type ("record", "bytes", "union", ...)."""
-        return self.model.type
-
-    @property
-    def name(self) -> str | None:
-        """Full name of the top-level named type (record, enum, fixed), else None."""
-        return self.model.name
+    def lean(self) -> ParsedSchema:
+        """A copy without the decoded JSON and the model, for what is kept per schema id: the
+        codec needs only the text, fastavro's form and the named types (a third of the size)."""
+        copy = ParsedSchema(self.text, None, self.parsed, self.named, None, self.references)
+        object.__setattr__(copy, "type", self.type)
+        object.__setattr__(copy, "name", self.name)
+        return copy
 
     @property
     def is_raw_bytes(self) -> bool:
@@ -78,7 +87,7 @@ def load(schema: SchemaLike) -> tuple[Any, tuple[SchemaReference, ...]]:
     if isinstance(schema, str):
         text = schema.strip()
         try:
-            value = json.loads(text)
+            value = json.loads(text, object_pairs_hook=_interned)
         except RecursionError:
             raise SchemaError("schema JSON nests too deeply") from None
         except ValueError:
@@ -95,8 +104,64 @@ def load(schema: SchemaLike) -> tuple[Any, tuple[SchemaReference, ...]]:
     )
 
 
-def parse(schema: SchemaLike, resolver: ReferenceResolver | None = None) -> ParsedSchema:
-    """Parse ``schema`` once, resolving its references through ``resolver``."""
+CACHE_SIZE = 256
+"""How many schemas without references :func:`parse` keeps parsed (least recently used go)."""
+
+
+def _interned(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object with its keys and strings interned: fastavro then finds a field of a
+    record value by identity when the value's keys are literals in the caller's code (as
+    with a schema written as a dict literal), and every parsed schema shares one copy of
+    "type", "name", "string" and the field names."""
+    return {
+        sys.intern(key): (
+            sys.intern(value) if type(value) is str
+            else [sys.intern(v) if type(v) is str else v for v in value] if type(value) is list
+            else value
+        )
+        for key, value in pairs
+    }
+
+
+def parse(
+    schema: SchemaLike, resolver: ReferenceResolver | None = None, *, cached: bool = True
+) -> ParsedSchema:
+    """Parse ``schema`` once, resolving its references through ``resolver``.
+
+    A schema without references is parsed once per process (``cached``): the same text (or
+    decoded JSON) gives the same :class:`ParsedSchema`, which is immutable, so serializers
+    built again for a schema already seen skip the parse and the compilation keyed on it.
+    """
+    key = _cache_key(schema) if cached else None
+    if key is not None:
+        return _parse_text(key)
+    return _parse(schema, resolver)
+
+
+def _cache_key(schema: SchemaLike) -> str | None:
+    """The text a reference-free schema is cached under, or None: not cached."""
+    if isinstance(schema, Schema):
+        if schema.references or schema.schema_type.upper() != AVRO:
+            return None
+        schema = schema.schema_str
+    if isinstance(schema, str):
+        return schema
+    if isinstance(schema, (dict, list)):
+        try:
+            text = json.dumps(schema, allow_nan=False)
+        except (TypeError, ValueError, RecursionError):
+            return None  # not JSON: parsed uncached, so its own error is raised
+        # Only a value that is its own JSON (no tuples, no int keys) may share the parse of it.
+        return text if json.loads(text) == schema else None
+    return None
+
+
+@functools.lru_cache(maxsize=CACHE_SIZE)  # thread safe; a failed parse is not kept
+def _parse_text(text: str) -> ParsedSchema:
+    return _parse(text, None)
+
+
+def _parse(schema: SchemaLike, resolver: ReferenceResolver | None) -> ParsedSchema:
     value, references = load(schema)
     parser = SchemaParser()
     referenced: list[tuple[SchemaReference, Any]] = []

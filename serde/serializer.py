@@ -11,12 +11,15 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from itertools import repeat
+from operator import is_
 from typing import Any
 
 from avroframe.registry.protocol import SerdeRegistry
 
 from . import frame
+from .batch import at_index, encode
 from .codec import Writer
 from .config import serializer_options
 from .context import SerializationContext
@@ -36,6 +39,11 @@ class _Binding:
     writer: Writer
     header: tuple[str, bytes] | None
     expires: float  # 0.0: never (only use_latest_version bindings expire)
+    encode: Callable[[Any], bytes] = dataclasses.field(init=False, repr=False)
+    """``writer.write`` with this binding's prefix bound: the per-message call."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "encode", self.writer.encoder(self.prefix))
 
 
 class AvroSerializer:
@@ -173,7 +181,73 @@ class AvroSerializer:
             value = dataclasses.asdict(value)
         if binding.header is not None:
             frame.add_header(headers, *binding.header)
-        return binding.writer.write(binding.prefix, value)
+        return binding.encode(value)
+
+    def serialize_many(
+        self, values: Iterable[Any], topic: str, *, is_key: bool = False, headers: Any = None
+    ) -> list[bytes | None]:
+        """Encode many values for ``topic``: the frames :meth:`serialize` gives for each, in
+        order (``None`` stays ``None``), with fewer calls per value.
+
+        The first value that cannot be encoded raises its error, naming its position:
+        ``error.index`` and ``[index]`` at the start of the message. In ``"header"`` id format
+        the schema GUID is set once in ``headers``, which then goes with every frame.
+        """
+        if isinstance(values, (str, bytes, bytearray, memoryview, Mapping)):
+            raise ConfigError(f"values must be a sequence of values, not {type(values).__name__}")
+        items = values if isinstance(values, list) else list(values)
+        frames: list[bytes | None] = [None] * len(items)
+        positions: list[int] | None = None
+        if any(map(is_, items, repeat(None))):  # identity: values' own __eq__ is not called
+            positions = [index for index, value in enumerate(items) if value is not None]
+            items = [items[index] for index in positions]
+        if not items:
+            return frames
+        first = positions[0] if positions is not None else 0
+        try:
+            binding = self._bindings[1 if is_key else 0].get(topic)
+        except TypeError:  # an unhashable topic
+            raise ConfigError(f"topic must be a str, not {type(topic).__name__}") from None
+        if binding is None or (binding.expires and binding.expires < time.monotonic()):
+            try:
+                binding = self._bind(topic, bool(is_key))
+            except SerdeError as exc:
+                raise at_index(exc, first) from exc.__cause__
+        failed: tuple[int, SerdeError] | None = None
+        if self._to_dict is not None or set(map(type, items)) != {dict}:
+            converted: list[Any] = []
+            for index, value in enumerate(items):
+                try:
+                    converted.append(self._plain(value, topic, is_key, headers))
+                except SerdeError as exc:
+                    failed = index, exc
+                    break
+            items = converted
+        if failed is None or failed[0] > 0:
+            if binding.header is not None:
+                try:
+                    frame.add_header(headers, *binding.header)
+                except SerdeError as exc:
+                    raise at_index(exc, first) from exc.__cause__
+            encoded = encode(binding.writer, binding.prefix, items, positions)
+        if failed is not None:  # the values before it are encoded first: an earlier error wins
+            index, error = failed
+            raise at_index(error, positions[index] if positions else index) from error.__cause__
+        if positions is None:
+            return encoded  # type: ignore[return-value]  # list is invariant
+        for index, data in zip(positions, encoded, strict=True):
+            frames[index] = data
+        return frames
+
+    def _plain(self, value: Any, topic: str, is_key: bool, headers: Any) -> Any:
+        """``value`` as the writer takes it (``to_dict``, or a dataclass as a dict)."""
+        if self._to_dict is not None:
+            return self._convert(value, topic, is_key, headers)
+        if type(value) is not dict and dataclasses.is_dataclass(value) and not isinstance(
+            value, type
+        ):
+            return dataclasses.asdict(value)
+        return value
 
     def _convert(self, value: Any, topic: str, is_key: bool, headers: Any) -> Any:
         assert self._to_dict is not None
