@@ -122,6 +122,26 @@ def as_schema(schema: Any) -> SchemaLike | None:
     )
 
 
+def record_deserializers(
+    registry: SerdeRegistry,
+    *,
+    decode_key: bool,
+    reader_key_schema: SchemaLike | None,
+    reader_value_schema: SchemaLike | None,
+    key_deserializer: AvroDeserializer | None,
+    value_deserializer: AvroDeserializer | None,
+) -> tuple[AvroDeserializer | None, AvroDeserializer]:
+    """A consumer adapter's (key, value) deserializers; no key deserializer with ``decode_key``
+    False (keys stay the bytes on the topic)."""
+    if not decode_key:
+        if reader_key_schema is not None or key_deserializer is not None:
+            raise ConfigError("decode_key=False excludes reader_key_schema and key_deserializer")
+        keys = None
+    else:
+        keys = deserializer_for(registry, key_deserializer, reader_key_schema, "key")
+    return keys, deserializer_for(registry, value_deserializer, reader_value_schema, "value")
+
+
 def deserializer_for(
     registry: SerdeRegistry,
     given: AvroDeserializer | None,

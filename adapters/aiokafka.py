@@ -51,8 +51,8 @@ from ._common import (
     RegistryArg,
     RegistryHandle,
     SchemaSerializers,
-    deserializer_for,
     headers_for_send,
+    record_deserializers,
     reject_keys,
     split_config,
 )
@@ -391,17 +391,17 @@ class AvroConsumer:
     ) -> None:
         client_conf, registry_conf = split_config(config)
         reject_keys(client_conf, "key_deserializer", "value_deserializer")
-        if not decode_key and (reader_key_schema is not None or key_deserializer is not None):
-            raise ConfigError("decode_key=False excludes reader_key_schema and key_deserializer")
         self._registry = RegistryHandle(registry, registry_conf)
         try:
-            reg = self._registry.client
-            keys = deserializer_for(reg, key_deserializer, reader_key_schema, "key")
-            self._decoder = AsyncRecordDecoder(
-                keys if decode_key else None,
-                deserializer_for(reg, value_deserializer, reader_value_schema, "value"),
-                on_error,
+            keys, values = record_deserializers(
+                self._registry.client,
+                decode_key=decode_key,
+                reader_key_schema=reader_key_schema,
+                reader_value_schema=reader_value_schema,
+                key_deserializer=key_deserializer,
+                value_deserializer=value_deserializer,
             )
+            self._decoder = AsyncRecordDecoder(keys, values, on_error)
             names = (topics,) if isinstance(topics, str) else tuple(topics)
             self.client: Any = AIOKafkaConsumer(*names, **client_conf)
         except BaseException:

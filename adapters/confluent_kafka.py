@@ -56,8 +56,8 @@ from ._common import (
     RegistryArg,
     RegistryHandle,
     SchemaSerializers,
-    deserializer_for,
     headers_for_send,
+    record_deserializers,
     split_config,
 )
 
@@ -351,17 +351,17 @@ class AvroConsumer(Consumer):
         value_deserializer: serde.AvroDeserializer | None = None,
     ) -> None:
         client_conf, registry_conf = split_config(config)
-        if not decode_key and (reader_key_schema is not None or key_deserializer is not None):
-            raise ConfigError("decode_key=False excludes reader_key_schema and key_deserializer")
         self._registry = RegistryHandle(_one_registry(registry, schema_registry), registry_conf)
         try:
-            reg = self._registry.client
-            keys = deserializer_for(reg, key_deserializer, reader_key_schema, "key")
-            self._decoder = RecordDecoder(
-                keys if decode_key else None,
-                deserializer_for(reg, value_deserializer, reader_value_schema, "value"),
-                on_error=on_error,
+            keys, values = record_deserializers(
+                self._registry.client,
+                decode_key=decode_key,
+                reader_key_schema=reader_key_schema,
+                reader_value_schema=reader_value_schema,
+                key_deserializer=key_deserializer,
+                value_deserializer=value_deserializer,
             )
+            self._decoder = RecordDecoder(keys, values, on_error=on_error)
             self._store = _flag(client_conf.get("enable.auto.offset.store", True))
             super().__init__({**client_conf, "enable.auto.offset.store": False})
         except BaseException:

@@ -56,7 +56,13 @@ from ._aio import (
     serialize_slowly,
     serializer_for,
 )
-from ._common import RegistryArg, RegistryHandle, SchemaSerializers, deserializer_for, split_config
+from ._common import (
+    RegistryArg,
+    RegistryHandle,
+    SchemaSerializers,
+    record_deserializers,
+    split_config,
+)
 from .confluent_kafka import _consuming, _producing
 
 __all__ = ["AvroConsumer", "AvroDeserializer", "AvroProducer", "AvroSerializer"]
@@ -323,17 +329,17 @@ class AvroConsumer:
         client_options: Mapping[str, Any] | None = None,
     ) -> None:
         client_conf, registry_conf = split_config(config)
-        if not decode_key and (reader_key_schema is not None or key_deserializer is not None):
-            raise ConfigError("decode_key=False excludes reader_key_schema and key_deserializer")
         self._registry = RegistryHandle(registry, registry_conf)
         try:
-            reg = self._registry.client
-            keys = deserializer_for(reg, key_deserializer, reader_key_schema, "key")
-            self._decoder = AsyncRecordDecoder(
-                keys if decode_key else None,
-                deserializer_for(reg, value_deserializer, reader_value_schema, "value"),
-                on_error,
+            keys, values = record_deserializers(
+                self._registry.client,
+                decode_key=decode_key,
+                reader_key_schema=reader_key_schema,
+                reader_value_schema=reader_value_schema,
+                key_deserializer=key_deserializer,
+                value_deserializer=value_deserializer,
             )
+            self._decoder = AsyncRecordDecoder(keys, values, on_error)
             self._store = _flag(client_conf.get("enable.auto.offset.store", True))
             self.client: Any = AIOConsumer(
                 {**client_conf, "enable.auto.offset.store": False}, **dict(client_options or {})
