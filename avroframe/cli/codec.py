@@ -39,6 +39,9 @@ class FrameDecoder:
     """
 
     decode: Callable[[bytes | None, Any], str]
+    decode_many: Callable[[list[bytes | None]], list[str]] | None = None
+    """Lines for many frames without headers at once (the batch path), where the encoding has
+    one; raises the first frame's error like ``decode`` would."""
 
     def __init__(
         self,
@@ -49,7 +52,9 @@ class FrameDecoder:
         is_key: bool = False,
     ) -> None:
         if encoding != "avro":
-            self.decode = _plain_decoder(AvroDeserializer(registry, reader_schema), is_key)
+            de = AvroDeserializer(registry, reader_schema)
+            self.decode = _plain_decoder(de, is_key)
+            self.decode_many = _plain_batch_decoder(de, is_key)
         elif reader_schema is None:
             self.decode = _avro_decoder(PlainRegistry(registry), is_key)
         else:
@@ -77,6 +82,17 @@ def _plain_decoder(de: AvroDeserializer, is_key: bool) -> Callable[[bytes | None
         return to_json(deserialize(data, None, is_key, headers))
 
     return decode
+
+
+def _plain_batch_decoder(
+    de: AvroDeserializer, is_key: bool
+) -> Callable[[list[bytes | None]], list[str]]:
+    deserialize_many = de.deserialize_many
+
+    def decode_many(frames: list[bytes | None]) -> list[str]:
+        return [to_json(value) for value in deserialize_many(frames, is_key=is_key)]
+
+    return decode_many
 
 
 def _avro_decoder(plain: PlainRegistry, is_key: bool) -> Callable[[bytes | None, Any], str]:

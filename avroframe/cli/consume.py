@@ -147,7 +147,7 @@ def _run(ck: Any, consumer: Any, args: argparse.Namespace, kind: str, number: in
     at_end: set[tuple[str, int]] = set()
     status = 0
     write_line = _envelope if not args.value_only else None
-    decode_value, decode_key = values.decode, keys.decode
+    decode_value, decode_key, decode_values = values.decode, keys.decode, values.decode_many
     track_end = bool(args.exit_at_end)
     eof = ck.KafkaError._PARTITION_EOF
     with Interrupt() as stop, Progress("consume", quiet=args.quiet) as progress:
@@ -157,7 +157,8 @@ def _run(ck: Any, consumer: Any, args: argparse.Namespace, kind: str, number: in
             chunk: list[str] = []
             done: list[Any] = []  # messages handled (printed or skipped), to store offsets of
             failure: str | None = None
-            for msg in batch:
+            lines = _values_at_once(batch, decode_values)
+            for index, msg in enumerate(batch):
                 error = msg.error()
                 if error is not None:
                     if error.code() == eof:
@@ -171,7 +172,7 @@ def _run(ck: Any, consumer: Any, args: argparse.Namespace, kind: str, number: in
                     at_end.discard((msg.topic(), msg.partition()))
                 try:
                     headers = msg.headers()
-                    line = decode_value(msg.value(), headers)
+                    line = lines[index] if lines is not None else decode_value(msg.value(), headers)
                     if write_line is not None:
                         key = msg.key()
                         line = write_line(msg, decode_key(key, headers) if _is_frame(key)
@@ -206,6 +207,20 @@ def _run(ck: Any, consumer: Any, args: argparse.Namespace, kind: str, number: in
             if args.exit_at_end and _all_at_end(consumer, at_end):
                 break
     return status
+
+
+def _values_at_once(batch: list[Any], decode_many: Any) -> list[str] | None:
+    """The value lines of a batch decoded at once, or None: then each message is decoded alone
+    (headers, client errors such as partition EOF, or any frame that fails, which the loop then
+    reports with its own offset and policy)."""
+    if decode_many is None or not batch:
+        return None
+    try:
+        if any(msg.error() is not None or msg.headers() for msg in batch):
+            return None
+        return list(decode_many([msg.value() for msg in batch]))
+    except SerdeError:
+        return None
 
 
 def _commit_stored(ck: Any, consumer: Any) -> None:

@@ -58,3 +58,43 @@ def test_operands_after_options_join_their_list(
         main(["encode", users, "--schema", "s", "--topic", "t", "--bogus"])
     assert exited.value.code == 2
     assert "unrecognized arguments: --bogus" in capsys.readouterr().err
+
+
+class _Message:
+    """What the consume loop reads of a confluent-kafka message."""
+
+    def __init__(self, value: bytes | None, headers: list[tuple[str, bytes]] | None = None,
+                 error: object = None) -> None:
+        self._value, self._headers, self._error = value, headers, error
+
+    def value(self) -> bytes | None:
+        return self._value
+
+    def headers(self) -> list[tuple[str, bytes]] | None:
+        return self._headers
+
+    def error(self) -> object:
+        return self._error
+
+
+def test_a_batch_of_plain_frames_is_decoded_at_once_else_message_by_message() -> None:
+    import uuid
+
+    from avroframe import registry
+    from avroframe.cli.codec import FrameDecoder
+    from avroframe.cli.consume import _values_at_once
+    from avroframe.serde import AvroSerializer
+
+    reg = registry.connect(f"memory://cli-batch-{uuid.uuid4()}")
+    point = '{"type": "record", "name": "P", "fields": [{"name": "x", "type": "int"}]}'
+    ser = AvroSerializer(reg, point)
+    frames = [ser.serialize({"x": n}, "t") for n in range(3)]
+    decode_many = FrameDecoder(reg).decode_many
+    batch = [_Message(frames[0]), _Message(None), _Message(frames[2])]
+    assert _values_at_once(batch, decode_many) == ['{"x":0}', "null", '{"x":2}']
+    # Anything the batch path does not take is left to the per-message loop (policy, offsets).
+    assert _values_at_once([_Message(frames[0]), _Message(b"\x07bad")], decode_many) is None
+    assert _values_at_once([_Message(frames[0], [("h", b"v")])], decode_many) is None
+    assert _values_at_once([_Message(frames[0]), _Message(None, error="eof")], decode_many) is None
+    assert _values_at_once(batch, None) is None
+    assert FrameDecoder(reg, "avro").decode_many is None
