@@ -16,9 +16,9 @@ from kafka import TopicPartition as KpTopicPartition
 from avroframe import serde
 from avroframe.adapters import confluent_kafka as ck
 from avroframe.adapters import kafka_python as kp
-from avroframe.registry import errors as registry_errors
 from avroframe.serde.errors import DeserializationFailure
 from avroframe.serde.records import RawBatch, RawRecord, RecordDecoder
+from tests.support.registries import Outage
 
 POINT = (
     '{"type": "record", "name": "Point", "namespace": "t",'
@@ -26,26 +26,6 @@ POINT = (
 )
 NO_BROKER = "127.0.0.1:1"
 BAD = b"\x00\x00\x00\x00\x63bad"  # schema id 99: unknown
-
-
-class Outage:
-    """A registry proxy failing every call with unavailability while ``down`` is True."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.down = False
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.inner, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self.down:
-                raise registry_errors.RegistryUnavailableError("connection refused")
-            return attr(*args, **kwargs)
-
-        return call
 
 
 def frames(registry: Any, count: int) -> list[bytes]:

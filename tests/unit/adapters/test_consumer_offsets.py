@@ -26,32 +26,13 @@ from avroframe.adapters import confluent_kafka as ck
 from avroframe.adapters import kafka_python as kp
 from avroframe.registry import errors as registry_errors
 from avroframe.serde.errors import ConfigError, DeserializationFailure, EncodeError
+from tests.support.registries import Outage
 
 POINT = (
     '{"type": "record", "name": "Point", "namespace": "t",'
     ' "fields": [{"name": "x", "type": "int"}, {"name": "y", "type": "int"}]}'
 )
 NO_BROKER = "127.0.0.1:1"
-
-
-class Outage:
-    """A registry proxy that fails every call with unavailability while ``down`` is True."""
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-        self.down = False
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.inner, name)
-        if not callable(attr):
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            if self.down:
-                raise registry_errors.RegistryUnavailableError("connection refused")
-            return attr(*args, **kwargs)
-
-        return call
 
 
 def policy_for(policy: str, handed: list[Any]) -> Any:
