@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 
 from avroframe import serde
-from avroframe.registry import errors as registry_errors
 from avroframe.serde import batch
 from avroframe.serde.errors import (
     ConfigError,
@@ -21,6 +20,7 @@ from avroframe.serde.errors import (
     UnknownSchemaError,
 )
 from avroframe.serde.limits import DecodeLimits
+from tests.support.registries import Outage
 
 POINT = (
     '{"type": "record", "name": "Point", "namespace": "t",'
@@ -162,14 +162,9 @@ def test_serialize_many_header_id_format_and_bad_arguments(memory_registry: Any)
 def test_serialize_many_names_the_first_value_when_the_registry_is_down(
     memory_registry: Any,
 ) -> None:
-    class Down:
-        def __getattr__(self, name: str) -> Any:
-            def call(*args: Any, **kwargs: Any) -> Any:
-                raise registry_errors.RegistryUnavailableError("connection refused")
-
-            return call if name != "parse_schema" else getattr(memory_registry, name)
-
-    ser = serde.AvroSerializer(Down(), POINT)  # type: ignore[arg-type]
+    down = Outage(memory_registry)
+    down.down = True
+    ser = serde.AvroSerializer(down, POINT)
     with pytest.raises(RegistryUnavailableError) as info:
         ser.serialize_many([None, *points(2)], "t")
     assert info.value.index == 1 and str(info.value).startswith("[1] ")
