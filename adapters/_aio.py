@@ -134,6 +134,33 @@ async def serialize(
     return await serialize_slowly(flights, serializer, value, topic, is_key, headers)
 
 
+async def encode(
+    flights: SingleFlight,
+    serializers: SchemaSerializers,
+    value: Any,
+    topic: str,
+    is_key: bool,
+    headers: Any,
+    schema: Any,
+) -> bytes | None:
+    """A producer's key or value: ``None`` stays ``None``, else the per-call or default schema."""
+    if value is None:
+        return None
+    serializer = await serializer_for(serializers, is_key, schema)
+    return await serialize(flights, serializer, value, topic, is_key, headers)
+
+
+async def warm_up_defaults(
+    flights: SingleFlight, serializers: SchemaSerializers, topics: tuple[str, ...]
+) -> None:
+    """Resolve the default key and value schemas' ids for ``topics``, off the loop."""
+    defaults = ((True, serializers.default_key), (False, serializers.default_value))
+    for topic in topics:
+        for is_key, serializer in defaults:
+            if serializer is not None:
+                await bind(flights, serializer, topic, is_key)
+
+
 async def fetch_schema(
     flights: SingleFlight,
     deserializer: serde.AvroDeserializer,

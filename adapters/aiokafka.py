@@ -43,9 +43,9 @@ from ._aio import (
     SchemaNotReadyError,
     SingleFlight,
     bind,
+    encode,
     on_event_loop,
-    serialize,
-    serializer_for,
+    warm_up_defaults,
 )
 from ._common import (
     RegistryArg,
@@ -268,20 +268,10 @@ class AvroProducer:
 
     async def warm_up(self, *topics: str) -> None:
         """Resolve the default schemas' ids for these topics (in a thread): fail at start-up."""
-        serializers = self._serializers
-        for topic in topics:
-            for is_key, serializer in (
-                (True, serializers.default_key),
-                (False, serializers.default_value),
-            ):
-                if serializer is not None:
-                    await bind(self._flights, serializer, topic, is_key)
+        await warm_up_defaults(self._flights, self._serializers, topics)
 
     async def _encode(self, value: Any, topic: str, is_key: bool, headers: Any, schema: Any) -> Any:
-        if value is None:
-            return None
-        serializer = await serializer_for(self._serializers, is_key, schema)
-        return await serialize(self._flights, serializer, value, topic, is_key, headers)
+        return await encode(self._flights, self._serializers, value, topic, is_key, headers, schema)
 
     async def send(
         self,

@@ -51,10 +51,10 @@ from ._aio import (
     AsyncRecordDecoder,
     SingleFlight,
     bind,
+    encode,
     fetch_schema,
-    serialize,
     serialize_slowly,
-    serializer_for,
+    warm_up_defaults,
 )
 from ._common import (
     RegistryArg,
@@ -224,17 +224,10 @@ class AvroProducer:
 
     async def warm_up(self, *topics: str) -> None:
         """Resolve the default schemas' ids for these topics (in a thread): fail at start-up."""
-        defaults = ((True, self._serializers.default_key), (False, self._serializers.default_value))
-        for topic in topics:
-            for is_key, serializer in defaults:
-                if serializer is not None:
-                    await bind(self._flights, serializer, topic, is_key)
+        await warm_up_defaults(self._flights, self._serializers, topics)
 
     async def _encode(self, value: Any, topic: str, is_key: bool, schema: Any) -> bytes | None:
-        if value is None:
-            return None
-        serializer = await serializer_for(self._serializers, is_key, schema)
-        return await serialize(self._flights, serializer, value, topic, is_key, None)
+        return await encode(self._flights, self._serializers, value, topic, is_key, None, schema)
 
     async def produce(
         self,
